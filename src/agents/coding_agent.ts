@@ -1,0 +1,526 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+import {
+  BaseAgent,
+  Context,
+  createEvent,
+  isBaseLlm,
+  isBaseTool,
+  isBaseToolset,
+  LLMRegistry,
+  ReadonlyContext,
+  type BaseAgentConfig,
+  type BaseLlm,
+  type BaseTool,
+  type BaseToolset,
+  type Event,
+  type EventActions,
+  type InstructionProvider,
+  type InvocationContext,
+  type LlmRequest,
+  type LlmResponse,
+  type SingleAfterModelCallback,
+  type SingleAfterToolCallback,
+  type SingleBeforeModelCallback,
+  type SingleBeforeToolCallback,
+} from '@google/adk';
+import {Language, Outcome, type Content, type GenerateContentConfig, type Part} from '@google/genai';
+import {z} from 'zod';
+
+import {defaultCodeExecutor} from '../code_executors/default_code_executor.js';
+import {
+  isCodeExecutor,
+  type CodeExecutor,
+  type ExecutionResult,
+  type SandboxSession,
+} from '../code_executors/sandbox.js';
+import {DEFAULT_SAFE_IMPORTS, normalizeAuthorizedImports} from '../security/import_policy.js';
+import {ToolBridge} from '../tools/tool_bridge.js';
+import {ToolCodeGenerator} from '../tools/tool_code_generator.js';
+import {extractCode} from './code_extraction.js';
+import {
+  OBSERVATION_PREFIX,
+  buildConversation,
+  hasEarlierExecutions,
+  pushMessage,
+  renderModelStep,
+} from './conversation.js';
+import {formatObservation} from './observation.js';
+import {LAST_STEP_REQUEST, buildSystemPrompt} from './prompt.js';
+
+/** Model used when the config names none. */
+export const DEFAULT_MODEL = 'gemini-2.5-flash';
+
+/** Configuration of a {@link CodingAgent}. Every option but `name` has a default. */
+export interface CodingAgentConfig extends BaseAgentConfig {
+  /** A model name resolved through ADK's `LLMRegistry`, or a `BaseLlm`. Default `gemini-2.5-flash`. */
+  model?: string | BaseLlm;
+  /** The agent's role and rules, or a function of the context that returns them. */
+  instruction?: string | InstructionProvider;
+  /** ADK tools and toolsets; each becomes a Python function the snippets can call. */
+  tools?: Array<BaseTool | BaseToolset>;
+  /** The sandbox backend. Default: a shared `BubblewrapCodeExecutor` (Linux only). */
+  codeExecutor?: CodeExecutor;
+  /** Top-level modules snippets may import; `'*'` allows all. Default {@link DEFAULT_SAFE_IMPORTS}. */
+  authorizedImports?: readonly string[];
+  /** Code steps per run before the model is asked for its best answer. Default 10. */
+  maxIterations?: number;
+  /** Failed snippets retried in a row before the run stops (so `n + 1` failures end it). Default 2. */
+  errorRetryAttempts?: number;
+  /**
+   * Keep the session's Python interpreter between user turns (`true`), or start a fresh one for
+   * each run (`false`, the default). Within one run, variables always persist.
+   */
+  stateful?: boolean;
+  /** Session state key that receives the final answer's value. */
+  outputKey?: string;
+  /** Wall-clock limit of one snippet, in ms. Default: the executor's own (30 s). */
+  executionTimeoutMs?: number;
+  /** Characters of one observation the model reads (head and tail kept). Default 8000. */
+  maxObservationChars?: number;
+  /** Characters kept of each observation from earlier turns in the history. Default 1500. */
+  maxPastObservationChars?: number;
+  /** Extra generation settings for the model (temperature, max tokens, ...). */
+  generateContentConfig?: GenerateContentConfig;
+  /** Called before each model call; a returned response replaces the call. */
+  beforeModelCallback?: SingleBeforeModelCallback | SingleBeforeModelCallback[];
+  /** Called after each model call; a returned response replaces the model's. */
+  afterModelCallback?: SingleAfterModelCallback | SingleAfterModelCallback[];
+  /** Called before each tool call made from code; a returned object replaces the tool's result. */
+  beforeToolCallback?: SingleBeforeToolCallback | SingleBeforeToolCallback[];
+  /** Called after each tool call made from code; a returned object replaces the result. */
+  afterToolCallback?: SingleAfterToolCallback | SingleAfterToolCallback[];
+}
+
+const positiveInt = z.number().int().positive();
+const optionsSchema = z.object({
+  model: z
+    .union([
+      z.string().min(1),
+      z.custom<BaseLlm>((v) => isBaseLlm(v), 'expected a model name or a BaseLlm'),
+    ])
+    .optional(),
+  instruction: z
+    .union([z.string(), z.custom<InstructionProvider>((v) => typeof v === 'function')])
+    .optional(),
+  tools: z
+    .array(
+      z.custom<BaseTool | BaseToolset>(
+        (v) => isBaseTool(v) || isBaseToolset(v),
+        'expected ADK BaseTool or BaseToolset instances',
+      ),
+    )
+    .optional(),
+  codeExecutor: z
+    .custom<CodeExecutor>(
+      (v) => isCodeExecutor(v),
+      'expected a code executor such as BubblewrapCodeExecutor',
+    )
+    .optional(),
+  authorizedImports: z.array(z.string()).optional(),
+  maxIterations: positiveInt.optional(),
+  errorRetryAttempts: z.number().int().nonnegative().optional(),
+  stateful: z.boolean().optional(),
+  outputKey: z.string().min(1).optional(),
+  executionTimeoutMs: positiveInt.optional(),
+  maxObservationChars: z.number().int().min(200).optional(),
+  maxPastObservationChars: z.number().int().min(100).optional(),
+});
+
+/** Why a run ended; recorded on the final event's `customMetadata.codingAgent.stopReason`. */
+export type StopReason = 'final_answer' | 'text_answer' | 'max_iterations' | 'errors' | 'model_error';
+
+function asList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Renders a `final_answer` value as the text of the final event. */
+export function renderAnswer(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'object') return JSON.stringify(value, null, 2);
+  return String(value);
+}
+
+/**
+ * An ADK agent that acts by writing Python. Each step the model replies with a code block; the
+ * code runs in a sandboxed, persistent Python kernel where the agent's ADK tools are plain
+ * functions (executed on the host); the observation goes back to the model, until the code calls
+ * `final_answer(...)`.
+ *
+ * Per-session state lives in the sandbox session (keyed by app, user and session) and in the
+ * session's events, never on this object, which ADK may clone and share.
+ */
+export class CodingAgent extends BaseAgent<CodingAgentConfig> {
+  /** Config fields, validated and with defaults applied. */
+  readonly model: string | BaseLlm;
+  readonly instruction: string | InstructionProvider;
+  readonly tools: ReadonlyArray<BaseTool | BaseToolset>;
+  readonly authorizedImports: readonly string[];
+  readonly maxIterations: number;
+  readonly errorRetryAttempts: number;
+  readonly stateful: boolean;
+  readonly outputKey?: string;
+  readonly executionTimeoutMs?: number;
+  readonly maxObservationChars: number;
+  readonly maxPastObservationChars: number;
+  private readonly explicitExecutor?: CodeExecutor;
+
+  constructor(config: CodingAgentConfig) {
+    super(config);
+    const parsed = optionsSchema.safeParse(config);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(
+        `CodingAgent "${config.name}": invalid option ${issue.path.join('.') || '(config)'}: ${issue.message}`,
+      );
+    }
+    this.model = config.model ?? DEFAULT_MODEL;
+    if (typeof this.model === 'string') {
+      try {
+        LLMRegistry.resolve(this.model);
+      } catch (e) {
+        throw new Error(
+          `CodingAgent "${config.name}": invalid option model: ${(e as Error).message}`,
+        );
+      }
+    }
+    this.instruction = config.instruction ?? '';
+    this.tools = config.tools ?? [];
+    try {
+      this.authorizedImports = normalizeAuthorizedImports(
+        config.authorizedImports ?? DEFAULT_SAFE_IMPORTS,
+      );
+    } catch (e) {
+      throw new Error(`CodingAgent "${config.name}": invalid option ${(e as Error).message}`);
+    }
+    this.maxIterations = config.maxIterations ?? 10;
+    this.errorRetryAttempts = config.errorRetryAttempts ?? 2;
+    this.stateful = config.stateful ?? false;
+    this.outputKey = config.outputKey;
+    this.executionTimeoutMs = config.executionTimeoutMs;
+    this.maxObservationChars = config.maxObservationChars ?? 8000;
+    this.maxPastObservationChars = config.maxPastObservationChars ?? 1500;
+    this.explicitExecutor = config.codeExecutor;
+    // Tool names are checked now (not at the first run) so a bad tool fails at construction.
+    const plainTools = this.tools.filter((t): t is BaseTool => isBaseTool(t));
+    try {
+      new ToolCodeGenerator(plainTools);
+    } catch (e) {
+      throw new Error(`CodingAgent "${config.name}": invalid option tools: ${(e as Error).message}`);
+    }
+  }
+
+  /** The sandbox backend this agent runs code in. */
+  get codeExecutor(): CodeExecutor {
+    return this.explicitExecutor ?? defaultCodeExecutor();
+  }
+
+  /** The model as a `BaseLlm`, resolved through ADK's registry when given by name. */
+  get canonicalModel(): BaseLlm {
+    return typeof this.model === 'string' ? LLMRegistry.newLlm(this.model) : this.model;
+  }
+
+  /** Closes this agent's toolsets (ADK's runner closes toolsets only for `LlmAgent`s). */
+  async close(): Promise<void> {
+    await Promise.all(this.tools.filter((t) => isBaseToolset(t)).map((t) => t.close()));
+  }
+
+  protected override async *runLiveImpl(): AsyncGenerator<Event, void, void> {
+    throw new Error('CodingAgent does not support live (bidirectional streaming) runs');
+    yield* []; // eslint-disable-line no-unreachable
+  }
+
+  protected override async *runAsyncImpl(ctx: InvocationContext): AsyncGenerator<Event, void, void> {
+    const llm = this.canonicalModel;
+    const tools = await this.resolveTools(ctx);
+    const stubs = new ToolCodeGenerator(tools);
+    const instruction =
+      typeof this.instruction === 'string'
+        ? this.instruction
+        : await this.instruction(new ReadonlyContext(ctx));
+    const systemInstruction = buildSystemPrompt({
+      instruction,
+      toolsPromptText: stubs.promptText,
+      authorizedImports: this.authorizedImports,
+    });
+
+    const baseKey = [ctx.appName, ctx.userId, ctx.session.id, this.name].join('/');
+    const sessionKey = this.stateful ? baseKey : `${baseKey}/${ctx.invocationId}`;
+    const executor = this.codeExecutor;
+    const sandbox = await executor.getSession(sessionKey, {
+      authorizedImports: this.authorizedImports,
+    });
+
+    try {
+      const contents = buildConversation(ctx.session.events, {
+        agentName: this.name,
+        maxPastObservationChars: this.maxPastObservationChars,
+      });
+      let installedGeneration = -1;
+      const installStubs = async (): Promise<boolean> => {
+        // Defines the tool stubs and counts runs in this kernel; 1 means a fresh kernel.
+        const setup = await sandbox.execute({
+          code: `${stubs.stubSource}\n__adk_runs__ = globals().get('__adk_runs__', 0) + 1\n__adk_runs__`,
+        });
+        if (setup.error) {
+          throw new Error(
+            `CodingAgent "${this.name}": could not define tool functions in the sandbox: ${setup.error.type}: ${setup.error.message}`,
+          );
+        }
+        installedGeneration = sandbox.generation;
+        return setup.value === '1';
+      };
+      const freshKernel = await installStubs();
+      if (freshKernel && hasEarlierExecutions(ctx.session.events, this.name, ctx.invocationId)) {
+        pushMessage(
+          contents,
+          'user',
+          this.stateful
+            ? 'Note: the Python interpreter was restarted since the last turn; variables from earlier turns are gone.'
+            : 'Note: each turn starts a fresh Python interpreter; variables from earlier turns are gone.',
+        );
+      }
+
+      const bridge = new ToolBridge({
+        invocationContext: ctx,
+        tools,
+        beforeToolCallbacks: asList(this.config.beforeToolCallback),
+        afterToolCallbacks: asList(this.config.afterToolCallback),
+      });
+
+      let consecutiveFailures = 0;
+      for (let step = 1; step <= this.maxIterations; step++) {
+        if (ctx.abortSignal?.aborted) return;
+        const modelEvent = this.newEvent(ctx);
+        const response = await this.callModel(ctx, llm, this.newRequest(llm, contents, systemInstruction), modelEvent.actions);
+        if (response.errorCode) {
+          yield this.finalEvent(ctx, `The model call failed: ${response.errorMessage ?? response.errorCode}`, undefined, 'model_error', {
+            errorCode: response.errorCode,
+            errorMessage: response.errorMessage,
+          });
+          return;
+        }
+        const reply = responseText(response);
+        const extracted = extractCode(reply);
+
+        if (extracted.code === undefined) {
+          if (!extracted.text.trim()) {
+            // An empty reply is no answer: ask again, and count it as a failed step.
+            consecutiveFailures++;
+            if (consecutiveFailures > this.errorRetryAttempts) {
+              yield this.finalEvent(ctx, `Stopped: the model returned ${consecutiveFailures} empty replies in a row.`, undefined, 'errors');
+              return;
+            }
+            pushMessage(contents, 'user', 'Your reply was empty. Write one ```python code block, or answer in plain text.');
+            continue;
+          }
+          yield this.finalEvent(ctx, extracted.text, extracted.text, 'text_answer', undefined, response);
+          return;
+        }
+
+        const modelParts: Part[] = [];
+        if (extracted.thoughts) modelParts.push({text: extracted.thoughts, thought: true});
+        if (extracted.text) modelParts.push({text: extracted.text});
+        modelParts.push({executableCode: {code: extracted.code, language: Language.PYTHON}});
+        yield {
+          ...modelEvent,
+          content: {role: 'model', parts: modelParts},
+          usageMetadata: response.usageMetadata,
+        };
+        pushMessage(contents, 'model', renderModelStep(extracted.text, extracted.code));
+
+        if (sandbox.generation !== installedGeneration) await installStubs();
+        const result = await sandbox.execute({
+          code: extracted.code,
+          timeoutMs: this.executionTimeoutMs,
+          onToolCall: bridge.handle,
+          signal: ctx.abortSignal,
+        });
+        const observation = formatObservation(result, {maxChars: this.maxObservationChars});
+        yield this.resultEvent(ctx, result, observation, bridge.takeActions(), step);
+        pushMessage(contents, 'user', OBSERVATION_PREFIX + observation);
+
+        if (result.finalAnswer) {
+          const value = result.finalAnswer.value;
+          yield this.finalEvent(ctx, renderAnswer(value), value, 'final_answer');
+          return;
+        }
+        if (result.error) {
+          consecutiveFailures++;
+          if (consecutiveFailures > this.errorRetryAttempts) {
+            const {type, message} = result.error;
+            yield this.finalEvent(
+              ctx,
+              `Stopped after ${consecutiveFailures} failed code steps in a row. Last error: ${type}: ${message}`,
+              undefined,
+              'errors',
+            );
+            return;
+          }
+        } else {
+          consecutiveFailures = 0;
+        }
+      }
+
+      // Out of steps: one last call for the best answer, in words.
+      pushMessage(contents, 'user', LAST_STEP_REQUEST);
+      const lastEvent = this.newEvent(ctx);
+      const last = await this.callModel(ctx, llm, this.newRequest(llm, contents, systemInstruction), lastEvent.actions);
+      if (last.errorCode) {
+        yield this.finalEvent(ctx, `The model call failed: ${last.errorMessage ?? last.errorCode}`, undefined, 'model_error', {
+          errorCode: last.errorCode,
+          errorMessage: last.errorMessage,
+        });
+        return;
+      }
+      const lastReply = extractCode(responseText(last));
+      const answer =
+        lastReply.text.trim() ||
+        `Stopped after ${this.maxIterations} steps without a final answer.`;
+      yield this.finalEvent(ctx, answer, answer, 'max_iterations', undefined, last);
+    } finally {
+      if (!this.stateful) await executor.closeSession(sessionKey);
+    }
+  }
+
+  private async resolveTools(ctx: InvocationContext): Promise<BaseTool[]> {
+    const tools: BaseTool[] = [];
+    for (const entry of this.tools) {
+      if (isBaseTool(entry)) tools.push(entry);
+      else tools.push(...(await entry.getTools(new ReadonlyContext(ctx))));
+    }
+    return tools;
+  }
+
+  private newRequest(llm: BaseLlm, contents: Content[], systemInstruction: string): LlmRequest {
+    return {
+      model: llm.model,
+      // A copy, so callbacks that edit the request cannot rewrite this run's history.
+      contents: structuredClone(contents),
+      config: {
+        ...this.config.generateContentConfig,
+        systemInstruction,
+        labels: {...this.config.generateContentConfig?.labels, adk_agent_name: this.name},
+      },
+      liveConnectConfig: {},
+      toolsDict: {},
+    };
+  }
+
+  /** Calls the model with plugin and agent model callbacks, as ADK's LlmAgent does. */
+  private async callModel(
+    ctx: InvocationContext,
+    llm: BaseLlm,
+    request: LlmRequest,
+    eventActions: EventActions,
+  ): Promise<LlmResponse> {
+    const callbackContext = new Context({invocationContext: ctx, eventActions});
+    const replaced = await ctx.pluginManager.runBeforeModelCallback({callbackContext, llmRequest: request});
+    if (replaced) return replaced;
+    for (const callback of asList(this.config.beforeModelCallback)) {
+      const response = await callback({context: callbackContext, request});
+      if (response) return response;
+    }
+    ctx.incrementLlmCallCount();
+    let response: LlmResponse;
+    try {
+      response = await collectResponse(llm.generateContentAsync(request, false, ctx.abortSignal));
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      const handled = await ctx.pluginManager.runOnModelErrorCallback({
+        callbackContext,
+        llmRequest: request,
+        error,
+      });
+      response = handled ?? {errorCode: 'MODEL_ERROR', errorMessage: error.message};
+    }
+    const altered = await ctx.pluginManager.runAfterModelCallback({callbackContext, llmResponse: response});
+    if (altered) return altered;
+    for (const callback of asList(this.config.afterModelCallback)) {
+      const result = await callback({context: callbackContext, response});
+      if (result) return result;
+    }
+    return response;
+  }
+
+  private newEvent(ctx: InvocationContext, actions?: Partial<EventActions>): Event {
+    return createEvent({
+      invocationId: ctx.invocationId,
+      author: this.name,
+      branch: ctx.branch,
+      actions,
+    });
+  }
+
+  private resultEvent(
+    ctx: InvocationContext,
+    result: ExecutionResult,
+    observation: string,
+    actions: Partial<EventActions>,
+    step: number,
+  ): Event {
+    const outcome = result.error
+      ? result.error.type === 'TimeoutError'
+        ? Outcome.OUTCOME_DEADLINE_EXCEEDED
+        : Outcome.OUTCOME_FAILED
+      : Outcome.OUTCOME_OK;
+    const parts: Part[] = [{codeExecutionResult: {outcome, output: observation}}];
+    for (const figure of result.figures) {
+      parts.push({inlineData: {mimeType: figure.mimeType, data: figure.data}});
+    }
+    return {
+      ...this.newEvent(ctx, actions),
+      content: {role: 'model', parts},
+      customMetadata: {
+        codingAgent: {step, durationMs: result.durationMs, stateLost: result.stateLost},
+      },
+    };
+  }
+
+  private finalEvent(
+    ctx: InvocationContext,
+    text: string,
+    value: unknown,
+    stopReason: StopReason,
+    error?: {errorCode?: string; errorMessage?: string},
+    response?: LlmResponse,
+  ): Event {
+    const stateDelta: Record<string, unknown> = {};
+    if (this.outputKey && value !== undefined) stateDelta[this.outputKey] = value;
+    return {
+      ...this.newEvent(ctx, {stateDelta}),
+      content: {role: 'model', parts: [{text}]},
+      ...error,
+      usageMetadata: response?.usageMetadata,
+      customMetadata: {codingAgent: {stopReason}},
+    };
+  }
+}
+
+/** Joins a (possibly chunked) model response into one; thought parts are dropped. */
+async function collectResponse(stream: AsyncGenerator<LlmResponse, void>): Promise<LlmResponse> {
+  const responses: LlmResponse[] = [];
+  for await (const response of stream) responses.push(response);
+  const complete = responses.filter((r) => !r.partial);
+  const chosen = complete.length > 0 ? complete : responses;
+  const failed = chosen.find((r) => r.errorCode);
+  if (failed) return failed;
+  const text = chosen.map(responseText).join('');
+  return {
+    content: {role: 'model', parts: [{text}]},
+    usageMetadata: chosen[chosen.length - 1]?.usageMetadata,
+  };
+}
+
+function responseText(response: LlmResponse): string {
+  return (response.content?.parts ?? [])
+    .filter((p) => p.text !== undefined && !p.thought)
+    .map((p) => p.text)
+    .join('');
+}

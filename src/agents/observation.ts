@@ -1,0 +1,56 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+import type {ExecutionResult} from '../code_executors/sandbox.js';
+
+/**
+ * Shortens `text` to at most about `maxChars` characters, keeping its head and tail: errors and
+ * final totals tend to be at the end, headers at the start.
+ */
+export function truncateMiddle(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const keep = Math.max(0, maxChars - 60);
+  const head = Math.ceil(keep * 0.6);
+  const tail = keep - head;
+  const dropped = text.length - head - tail;
+  return `${text.slice(0, head)}\n[... ${dropped} characters truncated ...]\n${tail > 0 ? text.slice(-tail) : ''}`;
+}
+
+/** Limits on what the model reads of one execution. */
+export interface ObservationLimits {
+  /** Maximum characters of the whole observation. */
+  maxChars: number;
+}
+
+/**
+ * Renders an execution as the text the model reads next: output, the last expression's value,
+ * the error with the snippet's traceback, and notices (figures, kernel restarts). Never includes
+ * binary data.
+ */
+export function formatObservation(result: ExecutionResult, limits: ObservationLimits): string {
+  const sections: string[] = [];
+  const stdout = result.stdout.trimEnd();
+  const stderr = result.stderr.trimEnd();
+  if (stdout) sections.push(`Output:\n${stdout}`);
+  if (stderr) sections.push(`Stderr:\n${stderr}`);
+  if (result.value !== undefined) sections.push(`Value: ${result.value}`);
+  if (result.figures.length > 0) {
+    sections.push(`Figures produced: ${result.figures.length}`);
+  }
+  if (result.files.length > 0) {
+    sections.push(`Files written: ${result.files.map((f) => f.name).join(', ')}`);
+  }
+  if (result.error) {
+    const {type, message, traceback} = result.error;
+    const trace = traceback.trim() ? `\n${traceback.trimEnd()}` : '';
+    sections.push(`Error: ${type}: ${message}${trace}`);
+  }
+  if (result.stateLost && !(result.error?.message ?? '').includes('restarted')) {
+    sections.push('The Python kernel was restarted: every variable and import from earlier steps is gone.');
+  }
+  if (sections.length === 0) sections.push('(no output)');
+  return truncateMiddle(sections.join('\n'), limits.maxChars);
+}

@@ -1,0 +1,143 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+/**
+ * The sandbox contract: what every backend (local process, bubblewrap, Docker, ...) offers the
+ * agent. A backend runs the same Python kernel (`src/kernel/python/kernel.py`) and speaks the
+ * same wire protocol; only how the kernel process is started differs.
+ */
+
+/** A call to a host-side tool, made by code running in the sandbox. */
+export interface ToolCallRequest {
+  /** Unique id of this call within the execution (chosen by the kernel). */
+  callId: string;
+  /** Tool name as declared to the model. */
+  name: string;
+  /** Keyword arguments, JSON-decoded. Treat as untrusted input. */
+  args: Record<string, unknown>;
+}
+
+/** The host's answer to a {@link ToolCallRequest}. */
+export type ToolCallOutcome =
+  | {ok: true; value: unknown}
+  | {
+      ok: false;
+      /** Python exception class the stub raises, e.g. `TypeError` for bad arguments. */
+      errorType: 'TypeError' | 'ToolError';
+      message: string;
+    };
+
+/** Runs a tool call on the host. Must not throw; failures are returned as outcomes. */
+export type ToolCallHandler = (call: ToolCallRequest) => Promise<ToolCallOutcome>;
+
+/** One request to run a snippet in a sandbox session. */
+export interface ExecutionRequest {
+  /** Python source of the snippet. */
+  code: string;
+  /** Wall-clock limit; on expiry the whole sandbox is killed and the kernel restarted. */
+  timeoutMs?: number;
+  /** Handles `tool_call` messages sent by the snippet. Without it, tool calls fail. */
+  onToolCall?: ToolCallHandler;
+  /** Aborts the execution (same effect as a timeout: kernel killed and restarted). */
+  signal?: AbortSignal;
+}
+
+/** A Python exception raised by a snippet, or a sandbox failure reported as one. */
+export interface ExecutionError {
+  /** Exception class name, e.g. `ZeroDivisionError`; `TimeoutError` / `KernelDied` for kills. */
+  type: string;
+  message: string;
+  /** Traceback lines that belong to the snippet (kernel frames removed). */
+  traceback: string;
+}
+
+/** An image produced by the snippet (an open matplotlib figure). */
+export interface FigureOutput {
+  mimeType: string;
+  /** Base64-encoded bytes. */
+  data: string;
+}
+
+/** A file the snippet wrote under the session's output folder. */
+export interface FileOutput {
+  /** Path relative to the output folder. */
+  name: string;
+  mimeType: string;
+  /** Base64-encoded bytes. */
+  data: string;
+}
+
+/** What one execution produced. */
+export interface ExecutionResult {
+  stdout: string;
+  stderr: string;
+  /** `repr` of the snippet's last expression (notebook style), when it is not `None`. */
+  value?: string;
+  /** Set when the snippet raised (or the sandbox killed it). */
+  error?: ExecutionError;
+  /** Set when the snippet called `final_answer(value)`; `value` is JSON-decoded. */
+  finalAnswer?: {value: unknown};
+  figures: FigureOutput[];
+  files: FileOutput[];
+  /** True when this execution ended with the kernel killed: every variable is gone. */
+  stateLost: boolean;
+  /** Wall-clock time of the execution as seen by the host, in milliseconds. */
+  durationMs: number;
+}
+
+/** Options fixed when a sandbox session starts. */
+export interface SandboxSessionOptions {
+  /**
+   * Top-level modules the snippet may import. `'*'` allows every import. Advisory policy
+   * checked by the kernel; the sandbox is the security boundary.
+   */
+  authorizedImports: readonly string[];
+}
+
+/** A live sandbox with a persistent Python namespace. */
+export interface SandboxSession {
+  /** Key this session was created under. */
+  readonly key: string;
+  /**
+   * Increments each time a fresh kernel starts in this session (first start is 1). A change
+   * means every variable and definition from before is gone.
+   */
+  readonly generation: number;
+  /** Runs one snippet. Never rejects for snippet errors; rejects only after `dispose()`. */
+  execute(request: ExecutionRequest): Promise<ExecutionResult>;
+  /** Kills the kernel and removes the session's folders. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A sandbox backend. Holds the live sessions keyed by a caller-chosen key (the agent uses app,
+ * user and session ids), so the executor object can be shared by agent clones and sessions.
+ */
+export interface CodeExecutor {
+  /** Short backend name for messages and benchmarks, e.g. `bubblewrap`. */
+  readonly backend: string;
+  /**
+   * Returns the live session for `key`, starting one if there is none (or it was disposed).
+   * Fails with a clear message when the backend cannot run on this machine.
+   */
+  getSession(key: string, options: SandboxSessionOptions): Promise<SandboxSession>;
+  /** Disposes the session for `key`, if any. */
+  closeSession(key: string): Promise<void>;
+  /** Disposes every session of this executor. */
+  dispose(): Promise<void>;
+}
+
+/** Brand used by {@link isCodeExecutor}, because bundlers may load two copies of this package. */
+export const CODE_EXECUTOR_SIGNATURE = Symbol.for('adk-coding-agent.codeExecutor');
+
+/** True when `obj` is a {@link CodeExecutor} from any copy of this package. */
+export function isCodeExecutor(obj: unknown): obj is CodeExecutor {
+  return (
+    typeof obj === 'object' &&
+    obj !== null &&
+    (obj as Record<symbol, unknown>)[CODE_EXECUTOR_SIGNATURE] === true
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+// The public API. Everything a user imports comes from here.
+
+export {CodingAgent, DEFAULT_MODEL, renderAnswer} from './agents/coding_agent.js';
+export type {CodingAgentConfig, StopReason} from './agents/coding_agent.js';
+export {extractCode} from './agents/code_extraction.js';
+export type {ExtractedReply} from './agents/code_extraction.js';
+export {CODING_RULES, buildSystemPrompt} from './agents/prompt.js';
+export type {SystemPromptParts} from './agents/prompt.js';
+
+export {BubblewrapCodeExecutor} from './code_executors/bubblewrap_code_executor.js';
+export {UnsafeLocalCodeExecutor} from './code_executors/unsafe_local_code_executor.js';
+export {KernelCodeExecutor} from './code_executors/kernel_code_executor.js';
+export {defaultCodeExecutor} from './code_executors/default_code_executor.js';
+export {CODE_EXECUTOR_SIGNATURE, isCodeExecutor} from './code_executors/sandbox.js';
+export type {
+  CodeExecutor,
+  ExecutionError,
+  ExecutionRequest,
+  ExecutionResult,
+  FigureOutput,
+  FileOutput,
+  SandboxSession,
+  SandboxSessionOptions,
+  ToolCallHandler,
+  ToolCallOutcome,
+  ToolCallRequest,
+} from './code_executors/sandbox.js';
+
+export {ScriptedLlm} from './models/scripted_llm.js';
+export type {ScriptedLlmOptions, ScriptedReply, ScriptedResponder} from './models/scripted_llm.js';
+
+export {ALLOW_ALL_IMPORTS, DEFAULT_SAFE_IMPORTS} from './security/import_policy.js';
+
+export {ToolBridge} from './tools/tool_bridge.js';
+export {ToolCodeGenerator} from './tools/tool_code_generator.js';
+export {FETCH_CSV_MAX_BYTES, fetchCsv, fetchCsvTool} from './tools/fetch_csv_tool.js';

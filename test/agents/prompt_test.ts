@@ -1,0 +1,75 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+import {describe, expect, it} from 'vitest';
+
+import {CODING_RULES, buildSystemPrompt} from '../../src/agents/prompt.js';
+import {formatObservation, truncateMiddle} from '../../src/agents/observation.js';
+
+describe('buildSystemPrompt', () => {
+  const prompt = buildSystemPrompt({
+    instruction: 'You are a data analyst.',
+    toolsPromptText: 'def fetch_csv(url: str) -> str:\n    """Download a CSV."""',
+    authorizedImports: ['math', 'pandas'],
+  });
+
+  it.each(CODING_RULES.map((rule) => [rule]))('keeps the rule: %s', (rule) => {
+    expect(prompt).toContain(rule);
+  });
+
+  it('names the tools, the imports and the instruction', () => {
+    expect(prompt.startsWith('You are a data analyst.')).toBe(true);
+    expect(prompt).toContain('def fetch_csv(url: str) -> str:');
+    expect(prompt).toContain('You may import only: math, pandas.');
+  });
+
+  it("says any import is allowed for '*' and that there are no tools when there are none", () => {
+    const open = buildSystemPrompt({instruction: '', toolsPromptText: '', authorizedImports: ['*']});
+    expect(open).toContain('You may import any installed module.');
+    expect(open).toContain('No tools are available');
+  });
+});
+
+describe('observations', () => {
+  const base = {stdout: '', stderr: '', figures: [], files: [], stateLost: false, durationMs: 1};
+
+  it('keeps head and tail of long text', () => {
+    const text = 'A'.repeat(5000) + 'TAIL';
+    const cut = truncateMiddle(text, 1000);
+    expect(cut.length).toBeLessThanOrEqual(1000);
+    expect(cut.startsWith('AAA')).toBe(true);
+    expect(cut.endsWith('TAIL')).toBe(true);
+    expect(cut).toMatch(/\[\.\.\. \d+ characters truncated \.\.\.\]/);
+  });
+
+  it('shows output, value, error and traceback, and never image bytes', () => {
+    const text = formatObservation(
+      {
+        ...base,
+        stdout: 'hello\n',
+        value: '42',
+        figures: [{mimeType: 'image/png', data: 'iVBORw0KGgoAAAA'}],
+        error: {type: 'KeyError', message: "'x'", traceback: '  line 2, in <module>\n    d["x"]'},
+      },
+      {maxChars: 4000},
+    );
+    expect(text).toContain('Output:\nhello');
+    expect(text).toContain('Value: 42');
+    expect(text).toContain("Error: KeyError: 'x'\n  line 2, in <module>");
+    expect(text).toContain('Figures produced: 1');
+    expect(text).not.toContain('iVBOR');
+  });
+
+  it('says when nothing was printed and when the kernel was lost', () => {
+    expect(formatObservation(base, {maxChars: 500})).toBe('(no output)');
+    expect(
+      formatObservation(
+        {...base, stateLost: true, error: {type: 'KernelDied', message: 'killed by SIGKILL', traceback: ''}},
+        {maxChars: 500},
+      ),
+    ).toContain('every variable and import from earlier steps is gone');
+  });
+});
