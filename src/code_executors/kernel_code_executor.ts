@@ -1,0 +1,526 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+/**
+ * The part every kernel-based backend shares: sessions keyed by the caller, one folder and one
+ * kernel process per session, lazy restart after a kill, idle disposal. A backend only says how
+ * to launch the kernel for a session ({@link KernelCodeExecutor.launchSpec}).
+ */
+
+import {existsSync} from 'node:fs';
+import {mkdir, mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {isAbsolute, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+import {normalizeAuthorizedImports} from '../security/import_policy.js';
+import {KernelProcess, type KernelInfo, type KernelLaunchSpec} from './kernel_process.js';
+import {
+  CODE_EXECUTOR_SIGNATURE,
+  type CodeExecutor,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type SandboxSession,
+  type SandboxSessionOptions,
+} from './sandbox.js';
+
+/** Options shared by every kernel-based backend. */
+export interface KernelCodeExecutorOptions {
+  /**
+   * Python interpreter (absolute path; for sandboxes, the path inside the sandbox). Default
+   * `/usr/bin/python3`, the system Python, where the distribution's pandas/numpy live.
+   */
+  python?: string;
+  /** Wall-clock limit of an execution when the request gives none. Default 30 000 ms. */
+  timeoutMs?: number;
+  /** Sessions unused for this long are disposed. Default 30 min; `Infinity` disables. */
+  idleTimeoutMs?: number;
+  /** Cap on captured stdout and on stderr per execution (head and tail kept). Default 1 MiB. */
+  maxOutputBytes?: number;
+  /** Largest file returned from the output folder. Default 10 MiB. */
+  maxFileBytes?: number;
+  /** Total bytes of files and figures returned by one execution. Default 24 MiB. */
+  maxTotalFileBytes?: number;
+  /** How long a kernel may take to start. Default 30 000 ms. */
+  startTimeoutMs?: number;
+  /**
+   * Host path of `kernel.py`. Default: found next to this module (`../kernel/python/`). Set it
+   * when a bundler moved this code away from the package's files.
+   */
+  kernelPath?: string;
+}
+
+/** Everything a backend needs to launch the kernel of one session. */
+export interface KernelSessionContext {
+  /** The session's key. */
+  key: string;
+  /** Host folder owned by the session (removed on dispose); holds `work/`. */
+  sessionDir: string;
+  /** Host folder the snippet works in (`<sessionDir>/work`). */
+  workDir: string;
+  /** Host folder whose new files come back with results (`<workDir>/output`). */
+  outputDir: string;
+  /** Host path of `kernel.py`. */
+  kernelPath: string;
+  /** Interpreter from the options. */
+  python: string;
+  /**
+   * Arguments for `kernel.py` (authorized imports and limits). The backend appends
+   * `--output-dir <outputDir as seen inside the sandbox>`.
+   */
+  kernelArgs: string[];
+  /** 1 for the first kernel of the session, +1 for each restart. */
+  generation: number;
+}
+
+const DEFAULTS = {
+  python: '/usr/bin/python3',
+  timeoutMs: 30_000,
+  idleTimeoutMs: 30 * 60_000,
+  maxOutputBytes: 1024 * 1024,
+  maxFileBytes: 10 * 1024 * 1024,
+  maxTotalFileBytes: 24 * 1024 * 1024,
+  startTimeoutMs: 30_000,
+} as const;
+
+/** setTimeout fires at once for larger delays. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+type ResolvedOptions = Required<Omit<KernelCodeExecutorOptions, 'kernelPath'>> & {
+  kernelPath?: string;
+};
+
+function checkMs(name: string, value: number, allowInfinity: boolean): void {
+  const ok =
+    typeof value === 'number' &&
+    value > 0 &&
+    (Number.isFinite(value) ? value <= MAX_TIMER_MS : allowInfinity && value === Infinity);
+  if (!ok) {
+    throw new Error(
+      `${name} must be a positive number of milliseconds up to ${MAX_TIMER_MS}` +
+        `${allowInfinity ? ' (or Infinity)' : ''}, got ${String(value)}`,
+    );
+  }
+}
+
+function checkBytes(name: string, value: number, minimum: number): void {
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    throw new Error(
+      `${name} must be an integer of at least ${minimum} bytes, got ${String(value)}`,
+    );
+  }
+}
+
+/** Validates options shared by all backends and fills in defaults. */
+function resolveOptions(options: KernelCodeExecutorOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {...DEFAULTS, ...stripUndefined(options)};
+  if (typeof resolved.python !== 'string' || !isAbsolute(resolved.python)) {
+    throw new Error(
+      `python must be an absolute path to an interpreter, got ${JSON.stringify(resolved.python)}`,
+    );
+  }
+  checkMs('timeoutMs', resolved.timeoutMs, false);
+  checkMs('idleTimeoutMs', resolved.idleTimeoutMs, true);
+  checkMs('startTimeoutMs', resolved.startTimeoutMs, false);
+  checkBytes('maxOutputBytes', resolved.maxOutputBytes, 1024);
+  checkBytes('maxFileBytes', resolved.maxFileBytes, 0);
+  checkBytes('maxTotalFileBytes', resolved.maxTotalFileBytes, 0);
+  if (resolved.kernelPath !== undefined && !isAbsolute(resolved.kernelPath)) {
+    throw new Error(
+      `kernelPath must be an absolute path, got ${JSON.stringify(resolved.kernelPath)}`,
+    );
+  }
+  return resolved;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Finds `kernel.py`: next to this module in the source tree and in the built package. */
+export function defaultKernelPath(): string {
+  const candidates: string[] = [];
+  const add = (relative: string, base: string) => {
+    try {
+      candidates.push(fileURLToPath(new URL(relative, base)));
+    } catch {
+      // not a file URL (e.g. inside a bundle)
+    }
+  };
+  add('../kernel/python/kernel.py', import.meta.url);
+  // Built JS without copied assets: dist/code_executors -> src/kernel/python.
+  add('../../src/kernel/python/kernel.py', import.meta.url);
+  try {
+    // Bundled copies of this code: ask Node where the installed package is.
+    add('./kernel/python/kernel.py', import.meta.resolve('adk-coding-agent'));
+  } catch {
+    // not installed as a package
+  }
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) {
+    throw new Error(
+      `cannot find the Python kernel (kernel.py); looked in: ${candidates.join(', ')}. ` +
+        'Pass the kernelPath option.',
+    );
+  }
+  return found;
+}
+
+/**
+ * One session of a {@link KernelCodeExecutor}: a folder and a kernel process whose namespace
+ * persists between executions. Executions run one at a time, in call order.
+ */
+export class KernelSandboxSession implements SandboxSession {
+  /** Key this session was created under. */
+  readonly key: string;
+  /** Host folder owned by the session (removed on dispose). */
+  readonly sessionDir: string;
+  /** Host folder the snippet works in. */
+  readonly workDir: string;
+  /** Host path of the output folder (its new files come back in results). */
+  readonly hostOutputDir: string;
+  /** Authorized imports of this session, normalized. */
+  readonly authorizedImports: readonly string[];
+
+  private generationValue = 0;
+  private kernel?: KernelProcess;
+  private lastInfo?: KernelInfo;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposedValue = false;
+  private disposing?: Promise<void>;
+  private busy = 0;
+  private idleTimer?: NodeJS.Timeout;
+
+  /** @internal Created by {@link KernelCodeExecutor.getSession}. */
+  constructor(
+    private readonly executor: KernelCodeExecutor,
+    private readonly options: ResolvedOptions & {kernelPath: string},
+    key: string,
+    sessionDir: string,
+    authorizedImports: readonly string[],
+    private readonly onDisposed: (session: KernelSandboxSession) => void,
+  ) {
+    this.key = key;
+    this.sessionDir = sessionDir;
+    this.workDir = join(sessionDir, 'work');
+    this.hostOutputDir = join(this.workDir, 'output');
+    this.authorizedImports = authorizedImports;
+  }
+
+  /** Increments each time a fresh kernel starts (first start is 1). */
+  get generation(): number {
+    return this.generationValue;
+  }
+
+  /** True after {@link dispose}. */
+  get disposed(): boolean {
+    return this.disposedValue;
+  }
+
+  /** Process id of the running kernel's process group leader, if a kernel is running. */
+  get pid(): number | undefined {
+    return this.kernel?.alive ? this.kernel.pid : undefined;
+  }
+
+  /** What the most recent kernel announced (Python version, packages, output folder). */
+  get kernelInfo(): KernelInfo | undefined {
+    return this.lastInfo;
+  }
+
+  /**
+   * The output folder as code in the sandbox sees it (e.g. `/work/output`); also reachable as
+   * the relative path `output/`, since snippets run in the work folder.
+   */
+  get outputDir(): string {
+    return this.lastInfo?.outputDir ?? this.hostOutputDir;
+  }
+
+  /** @internal Starts the first kernel; the executor calls it once. */
+  async start(): Promise<void> {
+    await mkdir(this.hostOutputDir, {recursive: true});
+    const kernel = await this.startKernel();
+    this.kernel = kernel;
+    this.touch();
+  }
+
+  /** Runs one snippet (after the ones already queued). */
+  execute(request: ExecutionRequest): Promise<ExecutionResult> {
+    if (this.disposedValue) {
+      return Promise.reject(new Error(`sandbox session ${JSON.stringify(this.key)} is disposed`));
+    }
+    const run = this.queue.then(() => this.run(request));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Kills the kernel and removes the session folder. Idempotent. */
+  dispose(): Promise<void> {
+    this.disposing ??= this.doDispose();
+    return this.disposing;
+  }
+
+  private async doDispose(): Promise<void> {
+    this.disposedValue = true;
+    clearTimeout(this.idleTimer);
+    this.onDisposed(this);
+    const kernel = this.kernel;
+    this.kernel = undefined;
+    await kernel?.dispose();
+    await rm(this.sessionDir, {recursive: true, force: true, maxRetries: 3});
+  }
+
+  private async run(request: ExecutionRequest): Promise<ExecutionResult> {
+    if (this.disposedValue) {
+      throw new Error(`sandbox session ${JSON.stringify(this.key)} is disposed`);
+    }
+    const startedAt = Date.now();
+    this.busy++;
+    clearTimeout(this.idleTimer);
+    try {
+      if (request.signal?.aborted) {
+        return failure('AbortError', 'Execution was aborted before it started.', false, startedAt);
+      }
+      if (!this.kernel?.alive) {
+        try {
+          this.kernel = await this.startKernel();
+        } catch (error) {
+          this.kernel = undefined;
+          return failure(
+            'KernelStartError',
+            `The Python kernel could not be restarted: ${(error as Error).message}`,
+            true,
+            startedAt,
+          );
+        }
+        if (this.disposedValue) {
+          await this.kernel.dispose();
+          throw new Error(`sandbox session ${JSON.stringify(this.key)} is disposed`);
+        }
+      }
+      const timeoutMs = request.timeoutMs ?? this.options.timeoutMs;
+      checkMs('timeoutMs', timeoutMs, false);
+      const result = await this.kernel.execute({
+        code: request.code,
+        timeoutMs,
+        onToolCall: request.onToolCall,
+        signal: request.signal,
+      });
+      if (result.stateLost) {
+        // The process group is dead; the next execution starts a fresh kernel lazily.
+        const dead = this.kernel;
+        this.kernel = undefined;
+        await dead?.dispose();
+      }
+      return result;
+    } finally {
+      this.busy--;
+      this.touch();
+    }
+  }
+
+  private async startKernel(): Promise<KernelProcess> {
+    const generation = this.generationValue + 1;
+    const o = this.options;
+    const context: KernelSessionContext = {
+      key: this.key,
+      sessionDir: this.sessionDir,
+      workDir: this.workDir,
+      outputDir: this.hostOutputDir,
+      kernelPath: o.kernelPath,
+      python: o.python,
+      generation,
+      kernelArgs: [
+        '--authorized-imports',
+        this.authorizedImports.join(','),
+        '--max-output-bytes',
+        String(o.maxOutputBytes),
+        '--max-file-bytes',
+        String(o.maxFileBytes),
+        '--max-total-file-bytes',
+        String(o.maxTotalFileBytes),
+      ],
+    };
+    // A snippet may have removed the output folder; recreate it before each start.
+    await mkdir(this.hostOutputDir, {recursive: true});
+    const spec = await this.executor.launchSpecFor(context);
+    const kernel = await KernelProcess.start(spec, {startTimeoutMs: o.startTimeoutMs});
+    this.generationValue = generation;
+    this.lastInfo = kernel.info;
+    return kernel;
+  }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    if (this.disposedValue || this.busy > 0 || !Number.isFinite(this.options.idleTimeoutMs)) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.busy === 0) void this.executor.closeSession(this.key, this);
+    }, this.options.idleTimeoutMs);
+    // An idle session must not keep Node alive.
+    this.idleTimer.unref();
+  }
+}
+
+function failure(
+  type: string,
+  message: string,
+  stateLost: boolean,
+  startedAt: number,
+): ExecutionResult {
+  return {
+    stdout: '',
+    stderr: '',
+    error: {type, message, traceback: ''},
+    figures: [],
+    files: [],
+    stateLost,
+    durationMs: Date.now() - startedAt,
+  };
+}
+
+/**
+ * Base class of the backends that run `kernel.py` as a process (local, bubblewrap, ...).
+ * Subclasses set {@link backend} and implement {@link launchSpec}; they may override
+ * {@link checkAvailable} and {@link prepareSession}.
+ */
+export abstract class KernelCodeExecutor implements CodeExecutor {
+  /** Brand checked by `isCodeExecutor` (works across bundled copies of this package). */
+  readonly [CODE_EXECUTOR_SIGNATURE] = true;
+  /** Short backend name, e.g. `bubblewrap`. */
+  abstract readonly backend: string;
+
+  /** Options after validation, with defaults filled in. */
+  protected readonly options: ResolvedOptions;
+  private readonly sessions = new Map<string, Promise<KernelSandboxSession>>();
+
+  /** @throws Error naming the first invalid option. */
+  constructor(options: KernelCodeExecutorOptions = {}) {
+    this.options = resolveOptions(options);
+  }
+
+  /**
+   * Returns how to start the kernel for a session. The command must run `kernel.py` with
+   * `context.kernelArgs` plus `--output-dir`, with the session's work folder as its current
+   * directory.
+   */
+  protected abstract launchSpec(
+    context: KernelSessionContext,
+  ): KernelLaunchSpec | Promise<KernelLaunchSpec>;
+
+  /**
+   * Rejects with one clear line when this backend cannot run here (tool missing, ...). Called
+   * before each new session. The default accepts.
+   */
+  protected async checkAvailable(): Promise<void> {}
+
+  /** Prepares a new session folder (e.g. ownership) before its first kernel starts. */
+  protected async prepareSession(_context: KernelSessionContext): Promise<void> {}
+
+  /** @internal Used by sessions to launch (re)starts. */
+  launchSpecFor(context: KernelSessionContext): Promise<KernelLaunchSpec> {
+    return Promise.resolve(this.launchSpec(context));
+  }
+
+  /**
+   * Returns the live session for `key`, starting one when there is none (or it was disposed).
+   * Concurrent calls for one key share one start. An existing session keeps the
+   * `authorizedImports` it started with.
+   *
+   * @throws Error (rejection) when the backend cannot run here, with one clear line.
+   */
+  async getSession(key: string, options: SandboxSessionOptions): Promise<KernelSandboxSession> {
+    // No await before the map is updated: concurrent callers must share one start.
+    const existing = this.sessions.get(key);
+    if (existing) {
+      const session = await existing;
+      if (!session.disposed) return session;
+      if (this.sessions.get(key) === existing) this.sessions.delete(key);
+      return this.getSession(key, options);
+    }
+    const created = this.createSession(key, options);
+    this.sessions.set(key, created);
+    created.catch(() => {
+      if (this.sessions.get(key) === created) this.sessions.delete(key);
+    });
+    return created;
+  }
+
+  /**
+   * Disposes the session for `key`, if any. With `session`, only when that is still the
+   * session registered under `key` (used by idle timers).
+   */
+  async closeSession(key: string, session?: KernelSandboxSession): Promise<void> {
+    const entry = this.sessions.get(key);
+    if (!entry) return;
+    if (session) {
+      const current = await entry.catch(() => undefined);
+      if (current !== session || this.sessions.get(key) !== entry) return;
+    }
+    this.sessions.delete(key);
+    const live = await entry.catch(() => undefined);
+    await live?.dispose();
+  }
+
+  /** Disposes every session (including ones still starting). */
+  async dispose(): Promise<void> {
+    const entries = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(
+      entries.map(async (entry) => {
+        const session = await entry.catch(() => undefined);
+        await session?.dispose();
+      }),
+    );
+  }
+
+  private async createSession(
+    key: string,
+    options: SandboxSessionOptions,
+  ): Promise<KernelSandboxSession> {
+    if (typeof key !== 'string' || key === '') {
+      throw new Error('session key must be a non-empty string');
+    }
+    const authorizedImports = normalizeAuthorizedImports(options?.authorizedImports ?? []);
+    await this.checkAvailable();
+    const kernelPath = this.options.kernelPath ?? defaultKernelPath();
+    const sessionDir = await mkdtemp(join(tmpdir(), 'coding-agent-'));
+    const session = new KernelSandboxSession(
+      this,
+      {...this.options, kernelPath},
+      key,
+      sessionDir,
+      authorizedImports,
+      (disposed) => {
+        void this.forget(key, disposed);
+      },
+    );
+    try {
+      await mkdir(session.hostOutputDir, {recursive: true});
+      await this.prepareSession({
+        key,
+        sessionDir,
+        workDir: session.workDir,
+        outputDir: session.hostOutputDir,
+        kernelPath,
+        python: this.options.python,
+        kernelArgs: [],
+        generation: 0,
+      });
+      await session.start();
+    } catch (error) {
+      await session.dispose().catch(() => undefined);
+      throw error;
+    }
+    return session;
+  }
+
+  /** Drops a session that was disposed directly from the map. */
+  private async forget(key: string, session: KernelSandboxSession): Promise<void> {
+    const entry = this.sessions.get(key);
+    if (!entry) return;
+    const current = await entry.catch(() => undefined);
+    if (current === session && this.sessions.get(key) === entry) this.sessions.delete(key);
+  }
+}

@@ -1,0 +1,532 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+/**
+ * The host side of one kernel process: starts it, speaks the wire protocol, routes tool calls,
+ * and kills the whole process group on timeout, abort or dispose.
+ */
+
+import {spawn, type ChildProcessByStdio} from 'node:child_process';
+import type {Readable, Writable} from 'node:stream';
+
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  encodeHostMessage,
+  parseKernelMessage,
+  type HostMessage,
+  type ReadyMessage,
+  type ResultMessage,
+  type ToolCallMessage,
+} from '../kernel/protocol.js';
+import type {ExecutionResult, ToolCallHandler, ToolCallOutcome} from './sandbox.js';
+
+/** How to start a kernel process; produced by a backend for each session. */
+export interface KernelLaunchSpec {
+  /** Executable (absolute path recommended: PATH is not searched in a cleared environment). */
+  command: string;
+  args: readonly string[];
+  /** The complete environment of the process (nothing is inherited from the host). */
+  env: Readonly<Record<string, string>>;
+  cwd: string;
+  /** Run as this user id (needs privileges). */
+  uid?: number;
+  /** Run as this group id (needs privileges). */
+  gid?: number;
+}
+
+/** Options of {@link KernelProcess.start}. */
+export interface KernelProcessOptions {
+  /** How long to wait for the kernel's `ready` message. Default 30 s. */
+  startTimeoutMs?: number;
+  /** Largest accepted kernel message in bytes. Default 64 MiB. */
+  maxMessageBytes?: number;
+}
+
+/** What the kernel announced at start. */
+export interface KernelInfo {
+  /** Python version, e.g. `3.11.2`. */
+  python: string;
+  /** Known packages installed in the sandbox (module → version or null). */
+  packages: Record<string, string | null>;
+  /** The output folder as seen by code in the sandbox. */
+  outputDir?: string;
+}
+
+/** One execution request at the process level (timeout already resolved). */
+export interface KernelExecuteRequest {
+  code: string;
+  timeoutMs: number;
+  onToolCall?: ToolCallHandler;
+  signal?: AbortSignal;
+}
+
+const STDERR_TAIL_BYTES = 8 * 1024;
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+/** How long to wait for a SIGKILLed process group to be reported gone. */
+const EXIT_WAIT_MS = 5_000;
+
+/** Processes to kill when Node exits; one shared `exit` listener for every kernel. */
+interface KillRegistry {
+  groups: Set<number>;
+}
+
+const REGISTRY_KEY = Symbol.for('adk-coding-agent.kernelProcessGroups');
+
+function killRegistry(): KillRegistry {
+  const holder = globalThis as unknown as Record<symbol, KillRegistry | undefined>;
+  let registry = holder[REGISTRY_KEY];
+  if (!registry) {
+    const created: KillRegistry = {groups: new Set()};
+    // Shared through globalThis so bundled copies of this module install one listener only.
+    process.on('exit', () => {
+      for (const pid of created.groups) killGroup(pid);
+    });
+    holder[REGISTRY_KEY] = created;
+    registry = created;
+  }
+  return registry;
+}
+
+/** SIGKILLs a process group; a group that is already gone is fine. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: already gone. Fall back to the leader alone in case it never got its own group.
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+}
+
+/** Seconds for messages: `1.5`, `30`. */
+function seconds(ms: number): string {
+  return String(Number((ms / 1000).toFixed(2)));
+}
+
+const STATE_LOST =
+  'the Python kernel was restarted, so every variable, import and definition from earlier steps is gone.';
+
+interface PendingExecution {
+  id: string;
+  startedAt: number;
+  onToolCall?: ToolCallHandler;
+  toolCalls: Set<string>;
+  /** Why the host killed the kernel during this execution, if it did. */
+  killed?: {type: string; message: string};
+  resolve: (result: ExecutionResult) => void;
+}
+
+/**
+ * One running kernel. Create with {@link KernelProcess.start}; run snippets with
+ * {@link KernelProcess.execute} one at a time or concurrently (the kernel queues them); call
+ * {@link KernelProcess.dispose} when done.
+ */
+export class KernelProcess {
+  /** Process id of the process group leader (the kernel, or the sandbox tool wrapping it). */
+  readonly pid: number;
+  /** What the kernel announced when it started. */
+  readonly info: KernelInfo;
+
+  private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
+  private readonly maxMessageBytes: number;
+  private readonly pending = new Map<string, PendingExecution>();
+  private readonly exitListeners = new Set<() => void>();
+  private stderrTail = '';
+  private exitInfo?: {code: number | null; signal: NodeJS.Signals | null};
+  private exited: Promise<void>;
+  private nextId = 1;
+
+  private constructor(
+    child: ChildProcessByStdio<Writable, Readable, Readable>,
+    info: KernelInfo,
+    maxMessageBytes: number,
+    stderrTail: string,
+    exited: Promise<void>,
+  ) {
+    this.child = child;
+    this.pid = child.pid!;
+    this.info = info;
+    this.maxMessageBytes = maxMessageBytes;
+    this.stderrTail = stderrTail;
+    this.exited = exited;
+  }
+
+  /**
+   * Spawns the kernel (as the leader of a new process group) and waits for its `ready` message.
+   *
+   * @throws Error when the process cannot be spawned, exits before `ready` (the message ends
+   *     with the tail of its stderr) or does not become ready within `startTimeoutMs`.
+   */
+  static start(spec: KernelLaunchSpec, options: KernelProcessOptions = {}): Promise<KernelProcess> {
+    const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    return new Promise<KernelProcess>((resolve, reject) => {
+      let child: ChildProcessByStdio<Writable, Readable, Readable>;
+      try {
+        child = spawn(spec.command, [...spec.args], {
+          cwd: spec.cwd,
+          env: {...spec.env},
+          uid: spec.uid,
+          gid: spec.gid,
+          // Own process group, so a kill reaches everything the snippet started.
+          detached: true,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+      } catch (error) {
+        reject(
+          new Error(
+            `cannot start the Python kernel (${spec.command}): ${(error as Error).message}`,
+          ),
+        );
+        return;
+      }
+      let settled = false;
+      let exitedEarly = false;
+      let kernel: KernelProcess | undefined;
+      let stderrTail = '';
+      const registry = killRegistry();
+      let onExit!: () => void;
+      const exited = new Promise<void>((resolveExit) => (onExit = resolveExit));
+
+      const fail = (message: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (child.pid !== undefined) killGroup(child.pid);
+        const tail = stderrTail.trim();
+        reject(new Error(tail ? `${message}. Kernel stderr:\n${tail}` : message));
+      };
+
+      const timer = setTimeout(
+        () => fail(`the Python kernel did not become ready within ${seconds(startTimeoutMs)} s`),
+        startTimeoutMs,
+      );
+
+      child.on('error', (error) =>
+        fail(`cannot start the Python kernel (${spec.command}): ${error.message}`),
+      );
+      child.stdin.on('error', () => {
+        // EPIPE after the kernel died: the exit handler reports it.
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+        if (kernel) kernel.stderrTail = stderrTail;
+      });
+      const stderrClosed = new Promise<void>((resolveClose) =>
+        child.stderr.once('close', resolveClose),
+      );
+      child.on('exit', (code, signal) => {
+        if (child.pid !== undefined) registry.groups.delete(child.pid);
+        onExit();
+        if (kernel) {
+          kernel.handleExit(code, signal);
+          return;
+        }
+        exitedEarly = true;
+        // Let stderr drain so the error message carries the kernel's last words.
+        void Promise.race([stderrClosed, delay(500)]).then(() =>
+          fail(`the Python kernel exited during start (${describeExit(code, signal)})`),
+        );
+      });
+      if (child.pid !== undefined) registry.groups.add(child.pid);
+
+      readLines(child.stdout, maxMessageBytes, (line) => {
+        if (kernel) {
+          kernel.handleLine(line);
+          return;
+        }
+        const parsed = parseKernelMessage(line, {maxBytes: maxMessageBytes});
+        if (!parsed.ok || parsed.message.type !== 'ready' || settled || exitedEarly) return;
+        settled = true;
+        clearTimeout(timer);
+        const ready: ReadyMessage = parsed.message;
+        kernel = new KernelProcess(
+          child,
+          {python: ready.python, packages: ready.packages, outputDir: ready.outputDir},
+          maxMessageBytes,
+          stderrTail,
+          exited,
+        );
+        resolve(kernel);
+      });
+    });
+  }
+
+  /** True until the process has exited. */
+  get alive(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  /** Last bytes the process wrote to its (host-side) stderr, e.g. sandbox tool errors. */
+  get stderr(): string {
+    return this.stderrTail;
+  }
+
+  /** Registers a callback run once when the process exits (for any reason). */
+  onExit(listener: () => void): () => void {
+    if (!this.alive) {
+      queueMicrotask(listener);
+      return () => {};
+    }
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  /**
+   * Runs one snippet. Never rejects: kernel errors, timeouts, aborts and crashes all come back
+   * as results (the last three with `stateLost: true`, after the process group was killed).
+   */
+  execute(request: KernelExecuteRequest): Promise<ExecutionResult> {
+    const startedAt = Date.now();
+    if (!this.alive) {
+      return Promise.resolve(this.diedResult(startedAt));
+    }
+    const id = `exec-${this.nextId++}`;
+    return new Promise<ExecutionResult>((resolve) => {
+      const {signal} = request;
+      const timer = setTimeout(
+        () =>
+          this.killFor(id, {
+            type: 'TimeoutError',
+            message: `Execution exceeded ${seconds(request.timeoutMs)} s and was stopped; ${STATE_LOST}`,
+          }),
+        request.timeoutMs,
+      );
+      const onAbort = () =>
+        this.killFor(id, {
+          type: 'AbortError',
+          message: `Execution was aborted and stopped; ${STATE_LOST}`,
+        });
+      const pending: PendingExecution = {
+        id,
+        startedAt,
+        onToolCall: request.onToolCall,
+        toolCalls: new Set(),
+        resolve: (result) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          this.pending.delete(id);
+          resolve(result);
+        },
+      };
+      this.pending.set(id, pending);
+      if (signal) {
+        if (signal.aborted) {
+          onAbort();
+          return;
+        }
+        signal.addEventListener('abort', onAbort, {once: true});
+      }
+      this.send({type: 'execute', id, code: request.code, timeoutMs: request.timeoutMs});
+    });
+  }
+
+  /** SIGKILLs the kernel's whole process group (idempotent). */
+  kill(): void {
+    if (this.alive) killGroup(this.pid);
+  }
+
+  /**
+   * Asks the kernel to exit, then kills its process group anyway and waits for the exit.
+   * Pending executions resolve with `KernelDied`.
+   */
+  async dispose(): Promise<void> {
+    if (this.alive) {
+      this.send({type: 'shutdown'});
+      // No grace period: a snippet's leftover subprocesses must not survive either.
+      this.kill();
+    }
+    await Promise.race([this.exited, delay(EXIT_WAIT_MS)]);
+  }
+
+  private send(message: HostMessage): void {
+    if (!this.alive || this.child.stdin.destroyed) return;
+    this.child.stdin.write(encodeHostMessage(message));
+  }
+
+  private killFor(id: string, reason: {type: string; message: string}): void {
+    const pending = this.pending.get(id);
+    if (!pending || pending.killed) return;
+    pending.killed = reason;
+    // The result is sent when the exit is seen (handleExit), so nothing outlives the result.
+    if (this.alive) {
+      this.kill();
+      // Should the exit never be reported (a process stuck in the kernel), answer anyway.
+      setTimeout(() => {
+        pending.resolve(lostResult(reason.type, reason.message, '', pending.startedAt));
+      }, EXIT_WAIT_MS).unref();
+    } else {
+      this.handleExit(this.exitInfo?.code ?? null, this.exitInfo?.signal ?? null);
+    }
+  }
+
+  private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exitInfo ??= {code, signal};
+    for (const pending of [...this.pending.values()]) {
+      if (pending.killed) {
+        pending.resolve(
+          lostResult(pending.killed.type, pending.killed.message, '', pending.startedAt),
+        );
+      } else {
+        pending.resolve(this.diedResult(pending.startedAt));
+      }
+    }
+    for (const listener of this.exitListeners) listener();
+    this.exitListeners.clear();
+  }
+
+  private diedResult(startedAt: number): ExecutionResult {
+    const how = describeExit(this.exitInfo?.code ?? null, this.exitInfo?.signal ?? null);
+    const hint = this.exitInfo?.signal === 'SIGKILL' ? ' (killed, e.g. out of memory)' : '';
+    return lostResult(
+      'KernelDied',
+      `The Python kernel died during the execution (${how})${hint}; ${STATE_LOST}`,
+      this.stderrTail.trim().slice(-2000),
+      startedAt,
+    );
+  }
+
+  private handleLine(line: string): void {
+    const parsed = parseKernelMessage(line, {maxBytes: this.maxMessageBytes});
+    if (!parsed.ok) return; // hostile or broken output is dropped
+    const message = parsed.message;
+    if (message.type === 'result') {
+      const pending = this.pending.get(message.id);
+      if (pending && !pending.killed) pending.resolve(toResult(message, pending.startedAt));
+    } else if (message.type === 'tool_call') {
+      void this.handleToolCall(message);
+    }
+  }
+
+  private async handleToolCall(message: ToolCallMessage): Promise<void> {
+    const pending = this.pending.get(message.id);
+    // Calls for unknown executions, and repeated call ids, are dropped.
+    if (!pending || pending.killed || pending.toolCalls.has(message.callId)) return;
+    pending.toolCalls.add(message.callId);
+    let outcome: ToolCallOutcome;
+    if (!pending.onToolCall) {
+      outcome = {
+        ok: false,
+        errorType: 'ToolError',
+        message: 'tools are not available in this execution',
+      };
+    } else {
+      try {
+        outcome = await pending.onToolCall({
+          callId: message.callId,
+          name: message.name,
+          args: message.args,
+        });
+      } catch (error) {
+        outcome = {
+          ok: false,
+          errorType: 'ToolError',
+          message: error instanceof Error ? error.message : String(error),
+        };
+      }
+    }
+    this.send(toolResultMessage(message.callId, outcome));
+  }
+}
+
+function toolResultMessage(callId: string, outcome: ToolCallOutcome): HostMessage {
+  if (outcome.ok) {
+    try {
+      // Check that the value survives JSON (BigInt and cycles throw) before sending.
+      const value: unknown = JSON.parse(JSON.stringify(outcome.value ?? null) ?? 'null');
+      return {type: 'tool_result', callId, ok: true, value};
+    } catch (error) {
+      return {
+        type: 'tool_result',
+        callId,
+        ok: false,
+        error: {
+          type: 'ToolError',
+          message: `tool result is not JSON-serializable: ${(error as Error).message}`,
+        },
+      };
+    }
+  }
+  const type = outcome.errorType === 'TypeError' ? 'TypeError' : 'ToolError';
+  return {type: 'tool_result', callId, ok: false, error: {type, message: String(outcome.message)}};
+}
+
+function toResult(message: ResultMessage, startedAt: number): ExecutionResult {
+  const result: ExecutionResult = {
+    stdout: message.stdout,
+    stderr: message.stderr,
+    figures: message.figures,
+    files: message.files,
+    stateLost: false,
+    durationMs: Date.now() - startedAt,
+  };
+  if (message.value !== null && message.value !== undefined) result.value = message.value;
+  if (message.error) result.error = message.error;
+  if (message.finalAnswer) result.finalAnswer = {value: message.finalAnswer.value};
+  return result;
+}
+
+function lostResult(
+  type: string,
+  message: string,
+  traceback: string,
+  startedAt: number,
+): ExecutionResult {
+  return {
+    stdout: '',
+    stderr: '',
+    error: {type, message, traceback},
+    figures: [],
+    files: [],
+    stateLost: true,
+    durationMs: Date.now() - startedAt,
+  };
+}
+
+/** A timer that does not keep Node alive on its own. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `signal ${signal}`;
+  return `exit code ${code ?? 'unknown'}`;
+}
+
+/**
+ * Splits a stream into lines without ever holding more than `maxBytes` of one line: a longer
+ * line is discarded up to its newline.
+ */
+function readLines(stream: Readable, maxBytes: number, onLine: (line: string) => void): void {
+  let chunks: Buffer[] = [];
+  let size = 0;
+  let discarding = false;
+  stream.on('data', (chunk: Buffer) => {
+    let start = 0;
+    while (start < chunk.length) {
+      const newline = chunk.indexOf(0x0a, start);
+      const end = newline === -1 ? chunk.length : newline;
+      if (!discarding) {
+        size += end - start;
+        if (size > maxBytes) {
+          discarding = true;
+          chunks = [];
+        } else {
+          chunks.push(chunk.subarray(start, end));
+        }
+      }
+      if (newline === -1) break;
+      if (!discarding) onLine(Buffer.concat(chunks).toString('utf8'));
+      chunks = [];
+      size = 0;
+      discarding = false;
+      start = newline + 1;
+    }
+  });
+}
