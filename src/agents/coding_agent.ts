@@ -263,6 +263,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
         maxPastObservationChars: this.maxPastObservationChars,
       });
       let installedGeneration = -1;
+      let stubsLost = false;
       const installStubs = async (): Promise<boolean> => {
         // Defines the tool stubs and counts runs in this kernel; 1 means a fresh kernel.
         const setup = await sandbox.execute({
@@ -274,6 +275,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
           );
         }
         installedGeneration = sandbox.generation;
+        stubsLost = false;
         return setup.value === '1';
       };
       const freshKernel = await installStubs();
@@ -335,13 +337,15 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
         };
         pushMessage(contents, 'model', renderModelStep(extracted.text, extracted.code));
 
-        if (sandbox.generation !== installedGeneration) await installStubs();
+        // A kill restarts the kernel lazily, so a lost state also means the stubs are gone.
+        if (stubsLost || sandbox.generation !== installedGeneration) await installStubs();
         const result = await sandbox.execute({
           code: extracted.code,
           timeoutMs: this.executionTimeoutMs,
           onToolCall: bridge.handle,
           signal: ctx.abortSignal,
         });
+        stubsLost = result.stateLost;
         const observation = formatObservation(result, {maxChars: this.maxObservationChars});
         yield this.resultEvent(ctx, result, observation, bridge.takeActions(), step);
         pushMessage(contents, 'user', OBSERVATION_PREFIX + observation);

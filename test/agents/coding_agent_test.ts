@@ -35,7 +35,7 @@ function requestText(request: LlmRequest): string {
 }
 
 for (const backend of sandboxBackends()) {
-  describe.skipIf(backend.skipReason !== undefined)(`CodingAgent on ${backend.name}`, () => {
+  describe.skipIf(backend.skipReason !== undefined)(`CodingAgent on ${backend.title}`, () => {
     let executor: CodeExecutor;
     let data: DataServer;
 
