@@ -119,6 +119,9 @@ const lines = [
 console.log(lines.join('\n'));
 if (!quick) {
   mkdirSync(new URL('./results/', import.meta.url), {recursive: true});
-  writeFileSync(new URL('./results/step_overhead.json', import.meta.url), JSON.stringify(rows, null, 2));
+  writeFileSync(
+    new URL('./results/step_overhead.json', import.meta.url),
+    JSON.stringify(rows, null, 2),
+  );
   writeFileSync(new URL('./results/step_overhead.md', import.meta.url), lines.join('\n') + '\n');
 }

@@ -34,7 +34,8 @@ const XML_BLOCK = /<(code|execute)>([\s\S]*?)(<\/\1>|$)/gi;
  * block is text: the agent treats it as the final answer.
  */
 export function extractCode(reply: string): ExtractedReply {
-  let body = reply.replace(/\r\n?/g, '\n');
+  // smolagents' `<end_code>` marker may follow the closing fence on its line.
+  let body = reply.replace(/\r\n?/g, '\n').replace(/<end_code>/g, '');
   const thoughts: string[] = [];
   body = body.replace(THINK, (_m, _tag, inner: string) => {
     thoughts.push(inner.trim());
@@ -43,11 +44,8 @@ export function extractCode(reply: string): ExtractedReply {
 
   const xml = extractXmlBlocks(body);
   const found = xml ?? extractFencedBlocks(body);
-  const code = found.blocks.length
-    ? found.blocks.join('\n\n').replace(/\n?<end_code>\s*$/, '').trimEnd()
-    : undefined;
+  const code = found.blocks.length ? found.blocks.join('\n\n').trimEnd() : undefined;
   const text = found.rest
-    .replace(/<end_code>/g, '')
     .replace(/^\s*Code:\s*$/gm, '')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

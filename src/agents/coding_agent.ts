@@ -28,7 +28,13 @@ import {
   type SingleBeforeModelCallback,
   type SingleBeforeToolCallback,
 } from '@google/adk';
-import {Language, Outcome, type Content, type GenerateContentConfig, type Part} from '@google/genai';
+import {
+  Language,
+  Outcome,
+  type Content,
+  type GenerateContentConfig,
+  type Part,
+} from '@google/genai';
 import {z} from 'zod';
 
 import {defaultCodeExecutor} from '../code_executors/default_code_executor.js';
@@ -36,7 +42,6 @@ import {
   isCodeExecutor,
   type CodeExecutor,
   type ExecutionResult,
-  type SandboxSession,
 } from '../code_executors/sandbox.js';
 import {DEFAULT_SAFE_IMPORTS, normalizeAuthorizedImports} from '../security/import_policy.js';
 import {ToolBridge} from '../tools/tool_bridge.js';
@@ -132,7 +137,8 @@ const optionsSchema = z.object({
 });
 
 /** Why a run ended; recorded on the final event's `customMetadata.codingAgent.stopReason`. */
-export type StopReason = 'final_answer' | 'text_answer' | 'max_iterations' | 'errors' | 'model_error';
+export type StopReason =
+  'final_answer' | 'text_answer' | 'max_iterations' | 'errors' | 'model_error';
 
 function asList<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
@@ -212,7 +218,9 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     try {
       new ToolCodeGenerator(plainTools);
     } catch (e) {
-      throw new Error(`CodingAgent "${config.name}": invalid option tools: ${(e as Error).message}`);
+      throw new Error(
+        `CodingAgent "${config.name}": invalid option tools: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -232,11 +240,14 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
   }
 
   protected override async *runLiveImpl(): AsyncGenerator<Event, void, void> {
+    // A generator that throws on first use: ADK awaits events from it.
+    yield* [];
     throw new Error('CodingAgent does not support live (bidirectional streaming) runs');
-    yield* []; // eslint-disable-line no-unreachable
   }
 
-  protected override async *runAsyncImpl(ctx: InvocationContext): AsyncGenerator<Event, void, void> {
+  protected override async *runAsyncImpl(
+    ctx: InvocationContext,
+  ): AsyncGenerator<Event, void, void> {
     const llm = this.canonicalModel;
     const tools = await this.resolveTools(ctx);
     const stubs = new ToolCodeGenerator(tools);
@@ -300,12 +311,23 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       for (let step = 1; step <= this.maxIterations; step++) {
         if (ctx.abortSignal?.aborted) return;
         const modelEvent = this.newEvent(ctx);
-        const response = await this.callModel(ctx, llm, this.newRequest(llm, contents, systemInstruction), modelEvent.actions);
+        const response = await this.callModel(
+          ctx,
+          llm,
+          this.newRequest(llm, contents, systemInstruction),
+          modelEvent.actions,
+        );
         if (response.errorCode) {
-          yield this.finalEvent(ctx, `The model call failed: ${response.errorMessage ?? response.errorCode}`, undefined, 'model_error', {
-            errorCode: response.errorCode,
-            errorMessage: response.errorMessage,
-          });
+          yield this.finalEvent(
+            ctx,
+            `The model call failed: ${response.errorMessage ?? response.errorCode}`,
+            undefined,
+            'model_error',
+            {
+              errorCode: response.errorCode,
+              errorMessage: response.errorMessage,
+            },
+          );
           return;
         }
         const reply = responseText(response);
@@ -316,13 +338,29 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
             // An empty reply is no answer: ask again, and count it as a failed step.
             consecutiveFailures++;
             if (consecutiveFailures > this.errorRetryAttempts) {
-              yield this.finalEvent(ctx, `Stopped: the model returned ${consecutiveFailures} empty replies in a row.`, undefined, 'errors');
+              yield this.finalEvent(
+                ctx,
+                `Stopped: the model returned ${consecutiveFailures} empty replies in a row.`,
+                undefined,
+                'errors',
+              );
               return;
             }
-            pushMessage(contents, 'user', 'Your reply was empty. Write one ```python code block, or answer in plain text.');
+            pushMessage(
+              contents,
+              'user',
+              'Your reply was empty. Write one ```python code block, or answer in plain text.',
+            );
             continue;
           }
-          yield this.finalEvent(ctx, extracted.text, extracted.text, 'text_answer', undefined, response);
+          yield this.finalEvent(
+            ctx,
+            extracted.text,
+            extracted.text,
+            'text_answer',
+            undefined,
+            response,
+          );
           return;
         }
 
@@ -375,12 +413,23 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       // Out of steps: one last call for the best answer, in words.
       pushMessage(contents, 'user', LAST_STEP_REQUEST);
       const lastEvent = this.newEvent(ctx);
-      const last = await this.callModel(ctx, llm, this.newRequest(llm, contents, systemInstruction), lastEvent.actions);
+      const last = await this.callModel(
+        ctx,
+        llm,
+        this.newRequest(llm, contents, systemInstruction),
+        lastEvent.actions,
+      );
       if (last.errorCode) {
-        yield this.finalEvent(ctx, `The model call failed: ${last.errorMessage ?? last.errorCode}`, undefined, 'model_error', {
-          errorCode: last.errorCode,
-          errorMessage: last.errorMessage,
-        });
+        yield this.finalEvent(
+          ctx,
+          `The model call failed: ${last.errorMessage ?? last.errorCode}`,
+          undefined,
+          'model_error',
+          {
+            errorCode: last.errorCode,
+            errorMessage: last.errorMessage,
+          },
+        );
         return;
       }
       const lastReply = extractCode(responseText(last));
@@ -425,7 +474,10 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     eventActions: EventActions,
   ): Promise<LlmResponse> {
     const callbackContext = new Context({invocationContext: ctx, eventActions});
-    const replaced = await ctx.pluginManager.runBeforeModelCallback({callbackContext, llmRequest: request});
+    const replaced = await ctx.pluginManager.runBeforeModelCallback({
+      callbackContext,
+      llmRequest: request,
+    });
     if (replaced) return replaced;
     for (const callback of asList(this.config.beforeModelCallback)) {
       const response = await callback({context: callbackContext, request});
@@ -444,7 +496,10 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       });
       response = handled ?? {errorCode: 'MODEL_ERROR', errorMessage: error.message};
     }
-    const altered = await ctx.pluginManager.runAfterModelCallback({callbackContext, llmResponse: response});
+    const altered = await ctx.pluginManager.runAfterModelCallback({
+      callbackContext,
+      llmResponse: response,
+    });
     if (altered) return altered;
     for (const callback of asList(this.config.afterModelCallback)) {
       const result = await callback({context: callbackContext, response});

@@ -40,7 +40,10 @@ export interface ConversationOptions {
  * Turns a session's events into the model's message history: user messages, this agent's code
  * steps (prose + fenced code), their observations (as user messages) and final answers.
  */
-export function buildConversation(events: readonly Event[], options: ConversationOptions): Content[] {
+export function buildConversation(
+  events: readonly Event[],
+  options: ConversationOptions,
+): Content[] {
   const contents: Content[] = [];
   for (const event of events) {
     if (event.partial || !event.content?.parts?.length) continue;

@@ -49,7 +49,9 @@ export function formatObservation(result: ExecutionResult, limits: ObservationLi
     sections.push(`Error: ${type}: ${message}${trace}`);
   }
   if (result.stateLost && !(result.error?.message ?? '').includes('restarted')) {
-    sections.push('The Python kernel was restarted: every variable and import from earlier steps is gone.');
+    sections.push(
+      'The Python kernel was restarted: every variable and import from earlier steps is gone.',
+    );
   }
   if (sections.length === 0) sections.push('(no output)');
   return truncateMiddle(sections.join('\n'), limits.maxChars);

@@ -64,7 +64,10 @@ export class ConsoleDisplay implements RunDisplay {
       } else if (part.codeExecutionResult) {
         const failed = part.codeExecutionResult.outcome !== 'OUTCOME_OK';
         console.log(
-          this.paint(failed ? 'red' : 'green', `── sandbox · ${this.elapsed()}${failed ? ' · failed' : ''}`),
+          this.paint(
+            failed ? 'red' : 'green',
+            `── sandbox · ${this.elapsed()}${failed ? ' · failed' : ''}`,
+          ),
         );
         console.log(part.codeExecutionResult.output ?? '');
         this.wait(`asking ${this.modelLabel}`);

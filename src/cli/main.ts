@@ -27,9 +27,9 @@ class UsageError extends Error {}
 function hasGeminiKey(): boolean {
   return Boolean(
     process.env.GOOGLE_GENAI_API_KEY ||
-      process.env.GOOGLE_API_KEY ||
-      process.env.GEMINI_API_KEY ||
-      process.env.GOOGLE_GENAI_USE_VERTEXAI,
+    process.env.GOOGLE_API_KEY ||
+    process.env.GEMINI_API_KEY ||
+    process.env.GOOGLE_GENAI_USE_VERTEXAI,
   );
 }
 
@@ -132,7 +132,9 @@ program
         'No GOOGLE_API_KEY or GEMINI_API_KEY set: running the demo with a SCRIPTED model (recorded replies, not a live model); the sandbox, the tool call and the numbers are real.',
       );
       if (!options.json) console.log(`\nTask: ${task}`);
-      const model = new ScriptedLlm({responses: TITANIC_SCRIPT.map((r) => r.replace('{url}', url))});
+      const model = new ScriptedLlm({
+        responses: TITANIC_SCRIPT.map((r) => r.replace('{url}', url)),
+      });
       await runAgent(model, 'scripted model', task, options);
     } finally {
       server.close();

@@ -49,9 +49,7 @@ export class ScriptedLlm extends BaseLlm {
       : this.responses.length - this.requests.length;
   }
 
-  override async *generateContentAsync(
-    llmRequest: LlmRequest,
-  ): AsyncGenerator<LlmResponse, void> {
+  override async *generateContentAsync(llmRequest: LlmRequest): AsyncGenerator<LlmResponse, void> {
     const callIndex = this.requests.length;
     this.requests.push(llmRequest);
     let reply: ScriptedReply | undefined;

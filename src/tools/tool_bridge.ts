@@ -135,28 +135,51 @@ export class ToolBridge {
     return outcome;
   }
 
-  private async runUnrecorded(call: ToolCallRequest, functionCallId: string): Promise<ToolCallOutcome> {
+  private async runUnrecorded(
+    call: ToolCallRequest,
+    functionCallId: string,
+  ): Promise<ToolCallOutcome> {
     const entry = this.tools.get(call.name);
     if (!entry) {
       const known = [...this.tools.keys()].join(', ') || 'none';
-      return {ok: false, errorType: 'ToolError', message: `no tool named ${call.name} (tools: ${known})`};
+      return {
+        ok: false,
+        errorType: 'ToolError',
+        message: `no tool named ${call.name} (tools: ${known})`,
+      };
     }
     if (++this.callCount > (this.options.maxCalls ?? 1000)) {
-      return {ok: false, errorType: 'ToolError', message: `tool call limit reached (${this.options.maxCalls ?? 1000} per run)`};
+      return {
+        ok: false,
+        errorType: 'ToolError',
+        message: `tool call limit reached (${this.options.maxCalls ?? 1000} per run)`,
+      };
     }
     const args = call.args;
     if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-      return {ok: false, errorType: 'TypeError', message: `${call.name}() arguments must be keyword arguments`};
+      return {
+        ok: false,
+        errorType: 'TypeError',
+        message: `${call.name}() arguments must be keyword arguments`,
+      };
     }
     if (!entry.validate(args)) {
-      return {ok: false, errorType: 'TypeError', message: describeError(call.name, entry.validate.errors![0])};
+      return {
+        ok: false,
+        errorType: 'TypeError',
+        message: describeError(call.name, entry.validate.errors![0]),
+      };
     }
 
     const {tool} = entry;
     const ctx = this.options.invocationContext;
     const context = new Context({invocationContext: ctx, functionCallId});
     try {
-      let response: unknown = await ctx.pluginManager.runBeforeToolCallback({tool, toolArgs: args, toolContext: context});
+      let response: unknown = await ctx.pluginManager.runBeforeToolCallback({
+        tool,
+        toolArgs: args,
+        toolContext: context,
+      });
       if (response == null) {
         for (const callback of this.options.beforeToolCallbacks ?? []) {
           response = await callback({tool, args, context});
@@ -172,7 +195,12 @@ export class ToolBridge {
           result = await tool.runAsync({args, toolContext: context});
         } catch (e) {
           const error = e instanceof Error ? e : new Error(String(e));
-          const handled = await ctx.pluginManager.runOnToolErrorCallback({tool, toolArgs: args, toolContext: context, error});
+          const handled = await ctx.pluginManager.runOnToolErrorCallback({
+            tool,
+            toolArgs: args,
+            toolContext: context,
+            error,
+          });
           if (handled != null) result = handled;
           else failure = error.message;
         }
@@ -186,7 +214,12 @@ export class ToolBridge {
         });
         if (altered == null) {
           for (const callback of this.options.afterToolCallbacks ?? []) {
-            altered = await callback({tool, args, context, response: normalizeResponse(result) ?? {result: null}});
+            altered = await callback({
+              tool,
+              args,
+              context,
+              response: normalizeResponse(result) ?? {result: null},
+            });
             if (altered != null) break;
           }
         }
@@ -194,13 +227,21 @@ export class ToolBridge {
       }
       this.actions.push(context.actions);
       if (failure !== undefined) {
-        return {ok: false, errorType: 'ToolError', message: `${call.name}(${pythonArgs(args)}) failed: ${failure}`};
+        return {
+          ok: false,
+          errorType: 'ToolError',
+          message: `${call.name}(${pythonArgs(args)}) failed: ${failure}`,
+        };
       }
       return this.checkResult(call.name, result);
     } catch (e) {
       // A callback threw: report it to the code like a tool error.
       this.actions.push(context.actions);
-      return {ok: false, errorType: 'ToolError', message: `${call.name}: ${(e as Error).message ?? String(e)}`};
+      return {
+        ok: false,
+        errorType: 'ToolError',
+        message: `${call.name}: ${(e as Error).message ?? String(e)}`,
+      };
     }
   }
 
@@ -209,12 +250,20 @@ export class ToolBridge {
     try {
       json = JSON.stringify(value === undefined ? null : value);
     } catch (e) {
-      return {ok: false, errorType: 'ToolError', message: `${name} returned a value that is not JSON: ${(e as Error).message}`};
+      return {
+        ok: false,
+        errorType: 'ToolError',
+        message: `${name} returned a value that is not JSON: ${(e as Error).message}`,
+      };
     }
     const limit = this.options.maxResultBytes ?? 10 * 1024 * 1024;
     const size = Buffer.byteLength(json ?? 'null');
     if (size > limit) {
-      return {ok: false, errorType: 'ToolError', message: `${name} returned ${size} bytes of JSON, over the ${limit}-byte limit`};
+      return {
+        ok: false,
+        errorType: 'ToolError',
+        message: `${name} returned ${size} bytes of JSON, over the ${limit}-byte limit`,
+      };
     }
     return {ok: true, value: JSON.parse(json ?? 'null')};
   }

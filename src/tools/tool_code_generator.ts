@@ -62,7 +62,15 @@ export function geminiSchemaToJsonSchema(schema: Schema): JsonSchema {
   }
   if (schema.required) out.required = [...schema.required];
   if (schema.default !== undefined) out.default = schema.default;
-  for (const key of ['minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'pattern'] as const) {
+  for (const key of [
+    'minimum',
+    'maximum',
+    'minLength',
+    'maxLength',
+    'minItems',
+    'maxItems',
+    'pattern',
+  ] as const) {
     if (schema[key] !== undefined) out[key] = schema[key];
   }
   if (schema.anyOf) out.anyOf = schema.anyOf.map(geminiSchemaToJsonSchema);
@@ -133,7 +141,9 @@ function describeTool(tool: BaseTool): ToolInfo {
   const required = new Set(schema.required ?? []);
   const params: ParamInfo[] = Object.entries(schema.properties ?? {}).map(([name, prop]) => {
     if (!IDENTIFIER.test(name)) {
-      throw new Error(`tool ${tool.name}: parameter ${JSON.stringify(name)} is not a Python identifier`);
+      throw new Error(
+        `tool ${tool.name}: parameter ${JSON.stringify(name)} is not a Python identifier`,
+      );
     }
     return {
       name,
@@ -163,7 +173,9 @@ function docText(info: ToolInfo): string {
   if (described.length) {
     lines.push('', 'Args:');
     for (const p of described) {
-      const choices = p.enumValues ? ` One of: ${p.enumValues.map((v) => JSON.stringify(v)).join(', ')}.` : '';
+      const choices = p.enumValues
+        ? ` One of: ${p.enumValues.map((v) => JSON.stringify(v)).join(', ')}.`
+        : '';
       lines.push(`    ${p.pyName}: ${(p.description ?? '').trim()}${choices}`.trimEnd());
     }
   }
@@ -186,16 +198,21 @@ export class ToolCodeGenerator {
     const seen = new Set<string>();
     const infos = tools.map((tool) => {
       const name = tool.name;
-      if (!IDENTIFIER.test(name)) throw new Error(`tool ${JSON.stringify(name)}: not a valid Python identifier`);
+      if (!IDENTIFIER.test(name))
+        throw new Error(`tool ${JSON.stringify(name)}: not a valid Python identifier`);
       if (PYTHON_KEYWORDS.has(name)) throw new Error(`tool ${name}: is a Python keyword`);
-      if (PYTHON_BUILTINS.has(name)) throw new Error(`tool ${name}: would shadow the Python builtin ${name}()`);
-      if (RESERVED_NAMES.includes(name)) throw new Error(`tool ${name}: the name is reserved by the kernel`);
+      if (PYTHON_BUILTINS.has(name))
+        throw new Error(`tool ${name}: would shadow the Python builtin ${name}()`);
+      if (RESERVED_NAMES.includes(name))
+        throw new Error(`tool ${name}: the name is reserved by the kernel`);
       if (seen.has(name)) throw new Error(`tool ${name}: two tools have this name`);
       seen.add(name);
       return describeTool(tool);
     });
     this.stubSource = infos.map(stub).join('\n\n');
-    this.promptText = infos.map((info) => `${signature(info)}\n${docstring(docText(info), '    ')}`).join('\n\n');
+    this.promptText = infos
+      .map((info) => `${signature(info)}\n${docstring(docText(info), '    ')}`)
+      .join('\n\n');
   }
 }
 

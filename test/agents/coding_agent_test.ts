@@ -58,7 +58,10 @@ for (const backend of sandboxBackends()) {
       const agent = new CodingAgent({name: 'calc', model, codeExecutor: executor});
       const events = await (await startSession(agent)).turn('What is 25 * 17?');
 
-      expect(executedCode(events)).toEqual(['product = 25 * 17\nprint(product)', 'final_answer(product)']);
+      expect(executedCode(events)).toEqual([
+        'product = 25 * 17\nprint(product)',
+        'final_answer(product)',
+      ]);
       expect(observations(events)[0]).toContain('425');
       expect(finalText(events)).toBe('425');
       // The model's second request carried the first observation.
@@ -94,7 +97,9 @@ for (const backend of sandboxBackends()) {
       expect(observations(events)[0]).toContain('891 38.38');
       expect(finalText(events)).toBe('38.38% of 891 passengers survived');
       // The tool's signature reached the model in the system prompt.
-      expect(String(model.requests[0].config?.systemInstruction)).toContain('def fetch_csv(url: str)');
+      expect(String(model.requests[0].config?.systemInstruction)).toContain(
+        'def fetch_csv(url: str)',
+      );
     });
 
     it('sends a failing snippet’s error back and recovers with corrected code', async () => {
@@ -164,9 +169,17 @@ describe('CodingAgent loop (local kernel)', () => {
 
   it('stops after errorRetryAttempts + 1 failures in a row with a clear message', async () => {
     const model = new ScriptedLlm({
-      responses: ['```python\nraise ValueError("one")\n```', '```python\nraise ValueError("two")\n```'],
+      responses: [
+        '```python\nraise ValueError("one")\n```',
+        '```python\nraise ValueError("two")\n```',
+      ],
     });
-    const agent = new CodingAgent({name: 'failing', model, codeExecutor: executor, errorRetryAttempts: 1});
+    const agent = new CodingAgent({
+      name: 'failing',
+      model,
+      codeExecutor: executor,
+      errorRetryAttempts: 1,
+    });
     const events = await (await startSession(agent)).turn('Fail.');
 
     expect(model.requests).toHaveLength(2);
@@ -183,7 +196,12 @@ describe('CodingAgent loop (local kernel)', () => {
         'My best answer: x is 2.\n```python\nprint("ignored")\n```',
       ],
     });
-    const agent = new CodingAgent({name: 'limited', model, codeExecutor: executor, maxIterations: 2});
+    const agent = new CodingAgent({
+      name: 'limited',
+      model,
+      codeExecutor: executor,
+      maxIterations: 2,
+    });
     const events = await (await startSession(agent)).turn('Count.');
 
     expect(model.requests).toHaveLength(3);
@@ -194,7 +212,12 @@ describe('CodingAgent loop (local kernel)', () => {
 
   it('takes a reply without code as the final answer, and saves it under outputKey', async () => {
     const model = new ScriptedLlm({responses: ['Paris is the capital of France.']});
-    const agent = new CodingAgent({name: 'talker', model, codeExecutor: executor, outputKey: 'answer'});
+    const agent = new CodingAgent({
+      name: 'talker',
+      model,
+      codeExecutor: executor,
+      outputKey: 'answer',
+    });
     const session = await startSession(agent);
     const events = await session.turn('Capital of France?');
 
@@ -214,11 +237,19 @@ describe('CodingAgent loop (local kernel)', () => {
         '```python\nreport = "line one\\nline two\\n\\nline four"\nfinal_answer({"report": report, "n": 3})\n```',
       ],
     });
-    const agent = new CodingAgent({name: 'reporter', model, codeExecutor: executor, outputKey: 'result'});
+    const agent = new CodingAgent({
+      name: 'reporter',
+      model,
+      codeExecutor: executor,
+      outputKey: 'result',
+    });
     const session = await startSession(agent);
     const events = await session.turn('Report.');
 
-    expect(JSON.parse(finalText(events))).toEqual({report: 'line one\nline two\n\nline four', n: 3});
+    expect(JSON.parse(finalText(events))).toEqual({
+      report: 'line one\nline two\n\nline four',
+      n: 3,
+    });
     const stored = await session.runner.sessionService.getSession({
       appName: 'test_app',
       userId: session.userId,
@@ -247,7 +278,9 @@ describe('CodingAgent loop (local kernel)', () => {
     const s2 = await startSession(fresh);
     await s2.turn('Store.');
     expect(finalText(await s2.turn('Recall.'))).toBe('gone');
-    expect(requestText(freshModel.requests[1])).toContain('each turn starts a fresh Python interpreter');
+    expect(requestText(freshModel.requests[1])).toContain(
+      'each turn starts a fresh Python interpreter',
+    );
     // The second turn's request holds the first turn's code and observation.
     expect(requestText(freshModel.requests[1])).toContain('seen = 41');
   });
@@ -274,7 +307,12 @@ describe('CodingAgent loop (local kernel)', () => {
       constructor() {
         super('recorder');
       }
-      override async beforeModelCallback({llmRequest}: {callbackContext: Context; llmRequest: LlmRequest}) {
+      override async beforeModelCallback({
+        llmRequest,
+      }: {
+        callbackContext: Context;
+        llmRequest: LlmRequest;
+      }) {
         seen.push(`before:${llmRequest.contents.length}`);
         return undefined;
       }
@@ -297,6 +335,46 @@ describe('CodingAgent loop (local kernel)', () => {
     const last = events[events.length - 1];
     expect(last.errorCode).toBe('MODEL_ERROR');
     expect(finalText(events)).toBe('The model call failed: quota exceeded');
+  });
+
+  it('raises TypeError and ToolError in Python for bad tool calls, and records state changes', async () => {
+    const remember = new FunctionTool({
+      name: 'remember',
+      description: 'Store a note in session state.',
+      parameters: z.object({note: z.string()}),
+      execute: ({note}, context?: Context) => {
+        if (note === 'boom') throw new Error('storage is full');
+        context!.state.set('note', note);
+        return 'stored';
+      },
+    });
+    const model = new ScriptedLlm({
+      responses: [
+        '```python\ntry:\n    remember(note=5)\nexcept TypeError as e:\n    print("TypeError:", e)\n' +
+          'try:\n    remember(note="boom")\nexcept ToolError as e:\n    print("ToolError:", e)\n' +
+          'print(remember(note="keep me"))\n```',
+        'Done.',
+      ],
+    });
+    const agent = new CodingAgent({
+      name: 'noter',
+      model,
+      tools: [remember],
+      codeExecutor: executor,
+    });
+    const session = await startSession(agent);
+    const events = await session.turn('Take a note.');
+
+    const [output] = observations(events);
+    expect(output).toContain("TypeError: remember() argument 'note' must be string");
+    expect(output).toMatch(/ToolError: .*storage is full/);
+    expect(output).toContain('stored');
+    const stored = await session.runner.sessionService.getSession({
+      appName: 'test_app',
+      userId: session.userId,
+      sessionId: session.sessionId,
+    });
+    expect(stored?.state.note).toBe('keep me');
   });
 
   it('puts imports, tool stubs and the instruction in the system prompt', async () => {

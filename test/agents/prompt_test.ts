@@ -27,7 +27,11 @@ describe('buildSystemPrompt', () => {
   });
 
   it("says any import is allowed for '*' and that there are no tools when there are none", () => {
-    const open = buildSystemPrompt({instruction: '', toolsPromptText: '', authorizedImports: ['*']});
+    const open = buildSystemPrompt({
+      instruction: '',
+      toolsPromptText: '',
+      authorizedImports: ['*'],
+    });
     expect(open).toContain('You may import any installed module.');
     expect(open).toContain('No tools are available');
   });
@@ -67,7 +71,11 @@ describe('observations', () => {
     expect(formatObservation(base, {maxChars: 500})).toBe('(no output)');
     expect(
       formatObservation(
-        {...base, stateLost: true, error: {type: 'KernelDied', message: 'killed by SIGKILL', traceback: ''}},
+        {
+          ...base,
+          stateLost: true,
+          error: {type: 'KernelDied', message: 'killed by SIGKILL', traceback: ''},
+        },
         {maxChars: 500},
       ),
     ).toContain('every variable and import from earlier steps is gone');

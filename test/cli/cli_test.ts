@@ -17,10 +17,20 @@ const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url
 /** Runs the real CLI from source with no model credentials in its environment. */
 function cli(...args: string[]) {
   const env = {...process.env};
-  for (const key of ['GOOGLE_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_GENAI_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI']) {
+  for (const key of [
+    'GOOGLE_API_KEY',
+    'GEMINI_API_KEY',
+    'GOOGLE_GENAI_API_KEY',
+    'GOOGLE_GENAI_USE_VERTEXAI',
+  ]) {
     delete env[key];
   }
-  return spawnSync(tsx, ['src/cli/main.ts', ...args], {cwd: root, env, encoding: 'utf8', timeout: 120_000});
+  return spawnSync(tsx, ['src/cli/main.ts', ...args], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 }
 
 const bwrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
@@ -47,7 +57,11 @@ describe('coding-agent CLI', () => {
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line));
-    expect(events.some((e) => e.content?.parts?.some((p: {executableCode?: unknown}) => p.executableCode))).toBe(true);
+    expect(
+      events.some((e) =>
+        e.content?.parts?.some((p: {executableCode?: unknown}) => p.executableCode),
+      ),
+    ).toBe(true);
     expect(events.at(-1).content.parts[0].text).toContain('38.38%');
   });
 

@@ -63,7 +63,9 @@ export function observations(events: Event[]): string[] {
 /** Code of the run's `executableCode` parts, in order. */
 export function executedCode(events: Event[]): string[] {
   return events.flatMap((e) =>
-    (e.content?.parts ?? []).filter((p) => p.executableCode).map((p) => p.executableCode?.code ?? ''),
+    (e.content?.parts ?? [])
+      .filter((p) => p.executableCode)
+      .map((p) => p.executableCode?.code ?? ''),
   );
 }
 

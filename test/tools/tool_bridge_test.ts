@@ -1,0 +1,209 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+import {
+  BasePlugin,
+  FunctionTool,
+  InMemorySessionService,
+  InvocationContext,
+  PluginManager,
+  type BaseTool,
+  type Context,
+} from '@google/adk';
+import {describe, expect, it} from 'vitest';
+import {z} from 'zod';
+
+import {ToolBridge, type ToolBridgeOptions} from '../../src/tools/tool_bridge.js';
+
+const add = new FunctionTool({
+  name: 'add',
+  description: 'Add two integers.',
+  parameters: z.object({a: z.number().int(), b: z.number().int()}),
+  execute: async ({a, b}) => {
+    await new Promise((resolve) => setTimeout(resolve, 5 * ((a * 7) % 5)));
+    return a + b;
+  },
+});
+
+const remember = new FunctionTool({
+  name: 'remember',
+  description: 'Store a note in session state.',
+  parameters: z.object({note: z.string()}),
+  execute: ({note}, context?: Context) => {
+    context!.state.set('note', note);
+    return {stored: true};
+  },
+});
+
+const explode = new FunctionTool({
+  name: 'explode',
+  description: 'Always fails.',
+  execute: () => {
+    throw new Error('disk on fire');
+  },
+});
+
+const huge = new FunctionTool({name: 'huge', description: 'Big.', execute: () => 'x'.repeat(2000)});
+const bigint = new FunctionTool({
+  name: 'bigint',
+  description: 'Not JSON.',
+  execute: () => ({n: 10n}),
+});
+
+async function bridge(
+  tools: BaseTool[],
+  plugins: BasePlugin[] = [],
+  extra: Partial<ToolBridgeOptions> = {},
+): Promise<ToolBridge> {
+  const sessionService = new InMemorySessionService();
+  const session = await sessionService.createSession({appName: 'app', userId: 'u'});
+  const invocationContext = new InvocationContext({
+    invocationId: 'inv-1',
+    session,
+    sessionService,
+    pluginManager: new PluginManager(plugins),
+  });
+  return new ToolBridge({invocationContext, tools, ...extra});
+}
+
+describe('ToolBridge', () => {
+  it('runs a tool and returns its raw value', async () => {
+    const b = await bridge([add]);
+    expect(await b.handle({callId: 'c1', name: 'add', args: {a: 2, b: 3}})).toEqual({
+      ok: true,
+      value: 5,
+    });
+    const [record] = b.takeCalls();
+    expect(record).toMatchObject({name: 'add', ok: true});
+    expect(record.functionCallId).toMatch(/^adk-/);
+  });
+
+  it('merges state changes made through the tool Context', async () => {
+    const b = await bridge([remember]);
+    await b.handle({callId: 'c1', name: 'remember', args: {note: 'hello'}});
+    expect(b.takeActions().stateDelta).toEqual({note: 'hello'});
+    expect(b.takeActions().stateDelta).toEqual({});
+  });
+
+  it.each([
+    [{a: 1}, "add() missing required argument 'b'"],
+    [{a: 1, b: 2, c: 3}, "add() got an unexpected keyword argument 'c'"],
+    [{a: 'one', b: 2}, "add() argument 'a' must be integer"],
+    [{a: 1.5, b: 2}, "add() argument 'a' must be integer"],
+  ])('rejects bad arguments %j with a TypeError', async (args, message) => {
+    const b = await bridge([add]);
+    expect(await b.handle({callId: 'c', name: 'add', args})).toEqual({
+      ok: false,
+      errorType: 'TypeError',
+      message,
+    });
+  });
+
+  it('turns a thrown error into a ToolError with the message', async () => {
+    const b = await bridge([explode]);
+    const outcome = await b.handle({callId: 'c', name: 'explode', args: {}});
+    expect(outcome).toMatchObject({ok: false, errorType: 'ToolError'});
+    expect(outcome.ok === false && outcome.message).toContain('disk on fire');
+  });
+
+  it('names the available tools for an unknown one', async () => {
+    const b = await bridge([add, remember]);
+    expect(await b.handle({callId: 'c', name: 'nope', args: {}})).toEqual({
+      ok: false,
+      errorType: 'ToolError',
+      message: 'no tool named nope (tools: add, remember)',
+    });
+  });
+
+  it('honours plugin before-tool short-circuits and after-tool replacements', async () => {
+    const seen: string[] = [];
+    class Gate extends BasePlugin {
+      constructor() {
+        super('gate');
+      }
+      override async beforeToolCallback({
+        toolArgs,
+      }: {
+        tool: BaseTool;
+        toolArgs: Record<string, unknown>;
+        toolContext: Context;
+      }) {
+        seen.push(`before:${JSON.stringify(toolArgs)}`);
+        return toolArgs.a === 0 ? {blocked: true} : undefined;
+      }
+      override async afterToolCallback({
+        result,
+      }: {
+        tool: BaseTool;
+        toolArgs: Record<string, unknown>;
+        toolContext: Context;
+        result: Record<string, unknown>;
+      }) {
+        seen.push(`after:${JSON.stringify(result)}`);
+        return result.result === 4 ? {result: 'four'} : undefined;
+      }
+    }
+    const b = await bridge([add], [new Gate()]);
+    expect(await b.handle({callId: 'c', name: 'add', args: {a: 0, b: 1}})).toEqual({
+      ok: true,
+      value: {blocked: true},
+    });
+    expect(await b.handle({callId: 'c', name: 'add', args: {a: 2, b: 2}})).toEqual({
+      ok: true,
+      value: {result: 'four'},
+    });
+    expect(await b.handle({callId: 'c', name: 'add', args: {a: 2, b: 3}})).toEqual({
+      ok: true,
+      value: 5,
+    });
+    expect(seen[0]).toBe('before:{"a":0,"b":1}');
+    expect(seen).toContain('after:{"result":4}');
+  });
+
+  it('runs agent callbacks after plugin ones', async () => {
+    const b = await bridge([add], [], {
+      beforeToolCallbacks: [({args}) => (args.a === 9 ? {result: 'nine'} : undefined)],
+      afterToolCallbacks: [({response}) => ({wrapped: response})],
+    });
+    expect(await b.handle({callId: 'c', name: 'add', args: {a: 9, b: 0}})).toEqual({
+      ok: true,
+      value: {wrapped: {result: 'nine'}},
+    });
+  });
+
+  it('refuses results that are not JSON or too large', async () => {
+    const b = await bridge([huge, bigint], [], {maxResultBytes: 1000});
+    const big = await b.handle({callId: 'c', name: 'huge', args: {}});
+    expect(big.ok === false && big.message).toMatch(
+      /huge returned 2002 bytes of JSON, over the 1000-byte limit/,
+    );
+    const notJson = await b.handle({callId: 'c', name: 'bigint', args: {}});
+    expect(notJson.ok === false && notJson.message).toMatch(
+      /bigint returned a value that is not JSON/,
+    );
+  });
+
+  it('answers 8 concurrent calls each with its own value', async () => {
+    const b = await bridge([add]);
+    const outcomes = await Promise.all(
+      Array.from({length: 8}, (_, i) =>
+        b.handle({callId: `c${i}`, name: 'add', args: {a: i, b: 100}}),
+      ),
+    );
+    expect(outcomes.map((o) => (o.ok ? o.value : o.message))).toEqual([
+      100, 101, 102, 103, 104, 105, 106, 107,
+    ]);
+    expect(new Set(b.takeCalls().map((c) => c.functionCallId)).size).toBe(8);
+  });
+
+  it('enforces the per-run call limit', async () => {
+    const b = await bridge([add], [], {maxCalls: 2});
+    await b.handle({callId: 'c1', name: 'add', args: {a: 1, b: 1}});
+    await b.handle({callId: 'c2', name: 'add', args: {a: 1, b: 1}});
+    const third = await b.handle({callId: 'c3', name: 'add', args: {a: 1, b: 1}});
+    expect(third.ok === false && third.message).toBe('tool call limit reached (2 per run)');
+  });
+});
