@@ -36,7 +36,12 @@ export function formatObservation(result: ExecutionResult, limits: ObservationLi
   const stderr = result.stderr.trimEnd();
   if (stdout) sections.push(`Output:\n${stdout}`);
   if (stderr) sections.push(`Stderr:\n${stderr}`);
-  if (result.value !== undefined) sections.push(`Value: ${result.value}`);
+  if (result.value !== undefined) {
+    // A multi-line repr (a DataFrame) reads better starting on its own line.
+    sections.push(
+      result.value.includes('\n') ? `Value:\n${result.value}` : `Value: ${result.value}`,
+    );
+  }
   if (result.figures.length > 0) {
     sections.push(`Figures produced: ${result.figures.length}`);
   }

@@ -36,7 +36,7 @@ export class ConsoleDisplay implements RunDisplay {
   }
 
   private wait(text: string): void {
-    this.spinner = ora({text, isEnabled: Boolean(process.stderr.isTTY)}).start();
+    this.spinner = ora({text, isSilent: !process.stderr.isTTY}).start();
   }
 
   private elapsed(): string {
@@ -55,10 +55,12 @@ export class ConsoleDisplay implements RunDisplay {
     this.spinner?.stop();
     const parts = event.content?.parts ?? [];
     const meta = (event.customMetadata?.codingAgent ?? {}) as {stopReason?: string};
+    if (parts.some((p) => p.executableCode)) {
+      console.log(this.paint('bold', `\n── model (${this.modelLabel}) · ${this.elapsed()}`));
+    }
     for (const part of parts) {
       if (part.thought) continue;
       if (part.executableCode) {
-        console.log(this.paint('bold', `\n── model (${this.modelLabel}) · ${this.elapsed()}`));
         console.log(this.paint('cyan', part.executableCode.code ?? ''));
         this.wait('running in the sandbox');
       } else if (part.codeExecutionResult) {
