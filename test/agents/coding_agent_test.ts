@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import {BasePlugin, FunctionTool, type Context, type LlmRequest} from '@google/adk';
+import {BasePlugin, BaseToolset, FunctionTool, type Context, type LlmRequest} from '@google/adk';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {z} from 'zod';
 
@@ -375,6 +375,40 @@ describe('CodingAgent loop (local kernel)', () => {
       sessionId: session.sessionId,
     });
     expect(stored?.state.note).toBe('keep me');
+  });
+
+  it('expands toolsets into callable functions and closes them on close()', async () => {
+    const closed: string[] = [];
+    class MathToolset extends BaseToolset {
+      constructor() {
+        super([]);
+      }
+      override async getTools() {
+        return [
+          new FunctionTool({
+            name: 'square',
+            description: 'Square a number.',
+            parameters: z.object({x: z.number()}),
+            execute: ({x}) => x * x,
+          }),
+        ];
+      }
+      override async close() {
+        closed.push('math');
+      }
+    }
+    const model = new ScriptedLlm({responses: ['```python\nfinal_answer(square(x=12))\n```']});
+    const agent = new CodingAgent({
+      name: 'toolsets',
+      model,
+      tools: [new MathToolset()],
+      codeExecutor: executor,
+    });
+    const events = await (await startSession(agent)).turn('Square 12.');
+    expect(finalText(events)).toBe('144');
+    expect(String(model.requests[0].config?.systemInstruction)).toContain('def square(x: float)');
+    await agent.close();
+    expect(closed).toEqual(['math']);
   });
 
   it('puts imports, tool stubs and the instruction in the system prompt', async () => {
