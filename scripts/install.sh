@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(bubblewrap python3 python3-pandas python3-numpy python3-matplotlib)
+# chromium: the browser check (test/samples/adk_web_test.ts) drives adk web in headless Chromium.
+packages=(bubblewrap python3 python3-pandas python3-numpy python3-matplotlib chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -6,8 +6,27 @@
 
 // The public API. Everything a user imports comes from here.
 
-export {CodingAgent, DEFAULT_MODEL, renderAnswer} from './agents/coding_agent.js';
-export type {CodingAgentConfig, StopReason} from './agents/coding_agent.js';
+export {
+  CodingAgent,
+  DEFAULT_MODEL,
+  VARIABLES_STATE_PREFIX,
+  renderAnswer,
+} from './agents/coding_agent.js';
+export type {CodingAgentConfig, RecordedVariables, StopReason} from './agents/coding_agent.js';
+export {artifactNameForFile, saveExecutionArtifacts} from './agents/artifacts.js';
+export type {SaveArtifactsOptions, SavedArtifact, SavedArtifacts} from './agents/artifacts.js';
+export {
+  OUTPUT_FILES_HINT,
+  collectAttachments,
+  renderInputFilesSection,
+  stageInputFiles,
+} from './agents/input_files.js';
+export type {
+  Attachment,
+  InputFileInfo,
+  StageInputOptions,
+  StagedInputs,
+} from './agents/input_files.js';
 export {extractCode} from './agents/code_extraction.js';
 export type {ExtractedReply} from './agents/code_extraction.js';
 export {CODING_RULES, buildSystemPrompt} from './agents/prompt.js';
@@ -18,6 +37,13 @@ export {UnsafeLocalCodeExecutor} from './code_executors/unsafe_local_code_execut
 export {KernelCodeExecutor} from './code_executors/kernel_code_executor.js';
 export {defaultCodeExecutor} from './code_executors/default_code_executor.js';
 export {CODE_EXECUTOR_SIGNATURE, isCodeExecutor} from './code_executors/sandbox.js';
+export {
+  SESSION_MANAGER_SIGNATURE,
+  SandboxSessionManager,
+  isSandboxSessionManager,
+  sessionManagerFor,
+} from './code_executors/session_manager.js';
+export type {SandboxLease, SandboxSessionManagerOptions} from './code_executors/session_manager.js';
 export type {
   CodeExecutor,
   ExecutionError,
@@ -25,11 +51,13 @@ export type {
   ExecutionResult,
   FigureOutput,
   FileOutput,
+  InputFile,
   SandboxSession,
   SandboxSessionOptions,
   ToolCallHandler,
   ToolCallOutcome,
   ToolCallRequest,
+  WrittenInputFile,
 } from './code_executors/sandbox.js';
 
 export {ScriptedLlm} from './models/scripted_llm.js';

@@ -8,6 +8,7 @@ import {
   BaseAgent,
   Context,
   createEvent,
+  createEventActions,
   isBaseLlm,
   isBaseTool,
   isBaseToolset,
@@ -42,10 +43,13 @@ import {
   isCodeExecutor,
   type CodeExecutor,
   type ExecutionResult,
+  type SandboxSession,
 } from '../code_executors/sandbox.js';
+import {sessionManagerFor, type SandboxSessionManager} from '../code_executors/session_manager.js';
 import {DEFAULT_SAFE_IMPORTS, normalizeAuthorizedImports} from '../security/import_policy.js';
 import {ToolBridge} from '../tools/tool_bridge.js';
 import {ToolCodeGenerator} from '../tools/tool_code_generator.js';
+import {saveExecutionArtifacts, type SavedArtifacts} from './artifacts.js';
 import {extractCode} from './code_extraction.js';
 import {
   OBSERVATION_PREFIX,
@@ -54,8 +58,21 @@ import {
   pushMessage,
   renderModelStep,
 } from './conversation.js';
+import {OUTPUT_FILES_HINT, renderInputFilesSection, stageInputFiles} from './input_files.js';
 import {formatObservation} from './observation.js';
 import {LAST_STEP_REQUEST, buildSystemPrompt} from './prompt.js';
+
+/** Session state key prefix under which a stateful agent records its interpreter's variables. */
+export const VARIABLES_STATE_PREFIX = '_coding_agent:variables:';
+
+/** The variables a stateful agent's interpreter held at the end of a turn (in session state). */
+export interface RecordedVariables {
+  /** Name and Python type name of each user-defined global, sorted by name. */
+  variables: Array<{name: string; type: string}>;
+}
+
+/** Variables recorded at most (the rest are counted, not named). */
+const MAX_RECORDED_VARIABLES = 200;
 
 /** Model used when the config names none. */
 export const DEFAULT_MODEL = 'gemini-2.5-flash';
@@ -89,6 +106,22 @@ export interface CodingAgentConfig extends BaseAgentConfig {
   maxObservationChars?: number;
   /** Characters kept of each observation from earlier turns in the history. Default 1500. */
   maxPastObservationChars?: number;
+  /**
+   * Earlier turns kept in full in the model's request (code and shortened observations); older
+   * turns are compacted to the question and the answer. Default 2.
+   */
+  fullHistoryTurns?: number;
+  /**
+   * Character budget of the earlier turns in one request; the oldest are dropped beyond it.
+   * Default 24 000 (about 6 000 tokens).
+   */
+  maxHistoryChars?: number;
+  /** Artifact names copied into the sandbox's input folder before each run. */
+  inputArtifacts?: readonly string[];
+  /** Largest attachment or input artifact placed in the sandbox. Default 256 MiB. */
+  maxInputFileBytes?: number;
+  /** Largest figure or output file saved as an artifact. Default 10 MiB. */
+  maxArtifactBytes?: number;
   /** Extra generation settings for the model (temperature, max tokens, ...). */
   generateContentConfig?: GenerateContentConfig;
   /** Called before each model call; a returned response replaces the call. */
@@ -134,6 +167,11 @@ const optionsSchema = z.object({
   executionTimeoutMs: positiveInt.optional(),
   maxObservationChars: z.number().int().min(200).optional(),
   maxPastObservationChars: z.number().int().min(100).optional(),
+  fullHistoryTurns: z.number().int().nonnegative().optional(),
+  maxHistoryChars: z.number().int().min(1000).optional(),
+  inputArtifacts: z.array(z.string().min(1)).optional(),
+  maxInputFileBytes: z.number().int().nonnegative().optional(),
+  maxArtifactBytes: z.number().int().nonnegative().optional(),
 });
 
 /** Why a run ended; recorded on the final event's `customMetadata.codingAgent.stopReason`. */
@@ -175,6 +213,11 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
   readonly executionTimeoutMs?: number;
   readonly maxObservationChars: number;
   readonly maxPastObservationChars: number;
+  readonly fullHistoryTurns: number;
+  readonly maxHistoryChars: number;
+  readonly inputArtifacts: readonly string[];
+  readonly maxInputFileBytes: number;
+  readonly maxArtifactBytes: number;
   private readonly explicitExecutor?: CodeExecutor;
 
   constructor(config: CodingAgentConfig) {
@@ -212,6 +255,11 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     this.executionTimeoutMs = config.executionTimeoutMs;
     this.maxObservationChars = config.maxObservationChars ?? 8000;
     this.maxPastObservationChars = config.maxPastObservationChars ?? 1500;
+    this.fullHistoryTurns = config.fullHistoryTurns ?? 2;
+    this.maxHistoryChars = config.maxHistoryChars ?? 24_000;
+    this.inputArtifacts = config.inputArtifacts ?? [];
+    this.maxInputFileBytes = config.maxInputFileBytes ?? 256 * 1024 * 1024;
+    this.maxArtifactBytes = config.maxArtifactBytes ?? 10 * 1024 * 1024;
     this.explicitExecutor = config.codeExecutor;
     // Tool names are checked now (not at the first run) so a bad tool fails at construction.
     const plainTools = this.tools.filter((t): t is BaseTool => isBaseTool(t));
@@ -248,6 +296,37 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
   protected override async *runAsyncImpl(
     ctx: InvocationContext,
   ): AsyncGenerator<Event, void, void> {
+    const baseKey = [ctx.appName, ctx.userId, ctx.session.id, this.name].join('/');
+    const sessionKey = this.stateful ? baseKey : `${baseKey}/${ctx.invocationId}`;
+    const executor = this.codeExecutor;
+    // Stateful interpreters outlive the run: a manager bounds how many live and for how long.
+    const manager = this.stateful ? sessionManagerFor(executor) : undefined;
+    const options = {authorizedImports: this.authorizedImports};
+    const lease = manager
+      ? await manager.acquire(sessionKey, options)
+      : {session: await executor.getSession(sessionKey, options), release: () => {}};
+    const sandbox = lease.session;
+    try {
+      for await (const event of this.runSteps(ctx, sandbox, sessionKey, manager)) {
+        const stopReason = (
+          event.customMetadata?.codingAgent as {stopReason?: StopReason} | undefined
+        )?.stopReason;
+        if (stopReason && this.stateful) await this.recordVariables(sandbox, event);
+        yield event;
+      }
+    } finally {
+      lease.release();
+      if (!this.stateful) await executor.closeSession(sessionKey);
+    }
+  }
+
+  /** The ReAct loop of one run, in a sandbox session the caller holds. */
+  private async *runSteps(
+    ctx: InvocationContext,
+    sandbox: SandboxSession,
+    sessionKey: string,
+    manager: SandboxSessionManager | undefined,
+  ): AsyncGenerator<Event, void, void> {
     const llm = this.canonicalModel;
     const tools = await this.resolveTools(ctx);
     const stubs = new ToolCodeGenerator(tools);
@@ -255,191 +334,252 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       typeof this.instruction === 'string'
         ? this.instruction
         : await this.instruction(new ReadonlyContext(ctx));
-    const systemInstruction = buildSystemPrompt({
-      instruction,
-      toolsPromptText: stubs.promptText,
-      authorizedImports: this.authorizedImports,
+    // Files first: the prompt lists them, and the bytes never pass through the model.
+    const inputs = await stageInputFiles(ctx, sandbox, {
+      inputArtifacts: this.inputArtifacts,
+      maxInputFileBytes: this.maxInputFileBytes,
     });
+    const systemInstruction = [
+      buildSystemPrompt({
+        instruction,
+        toolsPromptText: stubs.promptText,
+        authorizedImports: this.authorizedImports,
+      }),
+      OUTPUT_FILES_HINT,
+      renderInputFilesSection(inputs),
+    ]
+      .filter(Boolean)
+      .join('\n\n');
 
-    const baseKey = [ctx.appName, ctx.userId, ctx.session.id, this.name].join('/');
-    const sessionKey = this.stateful ? baseKey : `${baseKey}/${ctx.invocationId}`;
-    const executor = this.codeExecutor;
-    const sandbox = await executor.getSession(sessionKey, {
-      authorizedImports: this.authorizedImports,
+    const contents = buildConversation(ctx.session.events, {
+      agentName: this.name,
+      maxPastObservationChars: this.maxPastObservationChars,
+      recentTurns: this.fullHistoryTurns,
+      maxHistoryChars: this.maxHistoryChars,
+      currentInvocationId: ctx.invocationId,
+      attachmentNotes: inputs.attachmentNotes,
     });
-
-    try {
-      const contents = buildConversation(ctx.session.events, {
-        agentName: this.name,
-        maxPastObservationChars: this.maxPastObservationChars,
+    let installedGeneration = -1;
+    let stubsLost = false;
+    const installStubs = async (): Promise<boolean> => {
+      // Defines the tool stubs and counts runs in this kernel; 1 means a fresh kernel. The
+      // baseline (names before any user code) lets recordVariables list only the user's.
+      const setup = await sandbox.execute({
+        code:
+          `${stubs.stubSource}\n` +
+          `if '__adk_baseline__' not in globals():\n    __adk_baseline__ = set(globals()) | {'__adk_baseline__'}\n` +
+          `__adk_runs__ = globals().get('__adk_runs__', 0) + 1\n__adk_runs__`,
       });
-      let installedGeneration = -1;
-      let stubsLost = false;
-      const installStubs = async (): Promise<boolean> => {
-        // Defines the tool stubs and counts runs in this kernel; 1 means a fresh kernel.
-        const setup = await sandbox.execute({
-          code: `${stubs.stubSource}\n__adk_runs__ = globals().get('__adk_runs__', 0) + 1\n__adk_runs__`,
-        });
-        if (setup.error) {
-          throw new Error(
-            `CodingAgent "${this.name}": could not define tool functions in the sandbox: ${setup.error.type}: ${setup.error.message}`,
-          );
-        }
-        installedGeneration = sandbox.generation;
-        stubsLost = false;
-        return setup.value === '1';
-      };
-      const freshKernel = await installStubs();
-      if (freshKernel && hasEarlierExecutions(ctx.session.events, this.name, ctx.invocationId)) {
+      if (setup.error) {
+        throw new Error(
+          `CodingAgent "${this.name}": could not define tool functions in the sandbox: ${setup.error.type}: ${setup.error.message}`,
+        );
+      }
+      installedGeneration = sandbox.generation;
+      stubsLost = false;
+      return setup.value === '1';
+    };
+    const freshKernel = await installStubs();
+    const recorded = ctx.session.state[VARIABLES_STATE_PREFIX + this.name] as
+      RecordedVariables | undefined;
+    const earlierVariables = recorded?.variables ?? [];
+    const hadEarlierState =
+      hasEarlierExecutions(ctx.session.events, this.name, ctx.invocationId) ||
+      earlierVariables.length > 0;
+    if (freshKernel && hadEarlierState) {
+      if (this.stateful) {
+        const reason =
+          manager?.takeLossReason(sessionKey) ?? 'it was stopped, crashed, or the server restarted';
+        const gone = earlierVariables.length
+          ? ` These variables from earlier turns are gone: ${describeVariables(earlierVariables)}.`
+          : ' Variables from earlier turns are gone.';
         pushMessage(
           contents,
           'user',
-          this.stateful
-            ? 'Note: the Python interpreter was restarted since the last turn; variables from earlier turns are gone.'
-            : 'Note: each turn starts a fresh Python interpreter; variables from earlier turns are gone.',
+          `Note: the Python interpreter was restarted since the last turn (${reason}).${gone} Recompute what you need; files in the input folder are still there.`,
+        );
+      } else {
+        pushMessage(
+          contents,
+          'user',
+          'Note: each turn starts a fresh Python interpreter; variables from earlier turns are gone.',
         );
       }
+    } else if (this.stateful && earlierVariables.length > 0) {
+      // Older turns' code is compacted away; this list says what can be reused.
+      pushMessage(
+        contents,
+        'user',
+        `Note: variables from earlier turns still defined in the interpreter: ${describeVariables(earlierVariables)}.`,
+      );
+    }
 
-      const bridge = new ToolBridge({
-        invocationContext: ctx,
-        tools,
-        beforeToolCallbacks: asList(this.config.beforeToolCallback),
-        afterToolCallbacks: asList(this.config.afterToolCallback),
-      });
+    const bridge = new ToolBridge({
+      invocationContext: ctx,
+      tools,
+      beforeToolCallbacks: asList(this.config.beforeToolCallback),
+      afterToolCallbacks: asList(this.config.afterToolCallback),
+    });
+    const figurePrefix = `figure_${ctx.invocationId.replace(/^e-/, '').slice(0, 8)}`;
 
-      let consecutiveFailures = 0;
-      for (let step = 1; step <= this.maxIterations; step++) {
-        if (ctx.abortSignal?.aborted) return;
-        const modelEvent = this.newEvent(ctx);
-        const response = await this.callModel(
+    let consecutiveFailures = 0;
+    for (let step = 1; step <= this.maxIterations; step++) {
+      if (ctx.abortSignal?.aborted) return;
+      const modelEvent = this.newEvent(ctx);
+      const response = await this.callModel(
+        ctx,
+        llm,
+        this.newRequest(llm, contents, systemInstruction),
+        modelEvent.actions,
+      );
+      if (response.errorCode) {
+        yield this.finalEvent(
           ctx,
-          llm,
-          this.newRequest(llm, contents, systemInstruction),
-          modelEvent.actions,
+          `The model call failed: ${response.errorMessage ?? response.errorCode}`,
+          undefined,
+          'model_error',
+          {
+            errorCode: response.errorCode,
+            errorMessage: response.errorMessage,
+          },
         );
-        if (response.errorCode) {
-          yield this.finalEvent(
-            ctx,
-            `The model call failed: ${response.errorMessage ?? response.errorCode}`,
-            undefined,
-            'model_error',
-            {
-              errorCode: response.errorCode,
-              errorMessage: response.errorMessage,
-            },
-          );
-          return;
-        }
-        const reply = responseText(response);
-        const extracted = extractCode(reply);
+        return;
+      }
+      const reply = responseText(response);
+      const extracted = extractCode(reply);
 
-        if (extracted.code === undefined) {
-          if (!extracted.text.trim()) {
-            // An empty reply is no answer: ask again, and count it as a failed step.
-            consecutiveFailures++;
-            if (consecutiveFailures > this.errorRetryAttempts) {
-              yield this.finalEvent(
-                ctx,
-                `Stopped: the model returned ${consecutiveFailures} empty replies in a row.`,
-                undefined,
-                'errors',
-              );
-              return;
-            }
-            pushMessage(
-              contents,
-              'user',
-              'Your reply was empty. Write one ```python code block, or answer in plain text.',
-            );
-            continue;
-          }
-          yield this.finalEvent(
-            ctx,
-            extracted.text,
-            extracted.text,
-            'text_answer',
-            undefined,
-            response,
-          );
-          return;
-        }
-
-        const modelParts: Part[] = [];
-        if (extracted.thoughts) modelParts.push({text: extracted.thoughts, thought: true});
-        if (extracted.text) modelParts.push({text: extracted.text});
-        modelParts.push({executableCode: {code: extracted.code, language: Language.PYTHON}});
-        yield {
-          ...modelEvent,
-          content: {role: 'model', parts: modelParts},
-          usageMetadata: response.usageMetadata,
-        };
-        pushMessage(contents, 'model', renderModelStep(extracted.text, extracted.code));
-
-        // A kill restarts the kernel lazily, so a lost state also means the stubs are gone.
-        if (stubsLost || sandbox.generation !== installedGeneration) await installStubs();
-        const result = await sandbox.execute({
-          code: extracted.code,
-          timeoutMs: this.executionTimeoutMs,
-          onToolCall: bridge.handle,
-          signal: ctx.abortSignal,
-        });
-        stubsLost = result.stateLost;
-        const observation = formatObservation(result, {maxChars: this.maxObservationChars});
-        yield this.resultEvent(ctx, result, observation, bridge.takeActions(), step);
-        pushMessage(contents, 'user', OBSERVATION_PREFIX + observation);
-
-        if (result.finalAnswer) {
-          const value = result.finalAnswer.value;
-          yield this.finalEvent(ctx, renderAnswer(value), value, 'final_answer');
-          return;
-        }
-        if (result.error) {
+      if (extracted.code === undefined) {
+        if (!extracted.text.trim()) {
+          // An empty reply is no answer: ask again, and count it as a failed step.
           consecutiveFailures++;
           if (consecutiveFailures > this.errorRetryAttempts) {
-            const {type, message} = result.error;
             yield this.finalEvent(
               ctx,
-              `Stopped after ${consecutiveFailures} failed code steps in a row. Last error: ${type}: ${message}`,
+              `Stopped: the model returned ${consecutiveFailures} empty replies in a row.`,
               undefined,
               'errors',
             );
             return;
           }
-        } else {
-          consecutiveFailures = 0;
+          pushMessage(
+            contents,
+            'user',
+            'Your reply was empty. Write one ```python code block, or answer in plain text.',
+          );
+          continue;
         }
-      }
-
-      // Out of steps: one last call for the best answer, in words.
-      pushMessage(contents, 'user', LAST_STEP_REQUEST);
-      const lastEvent = this.newEvent(ctx);
-      const last = await this.callModel(
-        ctx,
-        llm,
-        this.newRequest(llm, contents, systemInstruction),
-        lastEvent.actions,
-      );
-      if (last.errorCode) {
         yield this.finalEvent(
           ctx,
-          `The model call failed: ${last.errorMessage ?? last.errorCode}`,
+          extracted.text,
+          extracted.text,
+          'text_answer',
           undefined,
-          'model_error',
-          {
-            errorCode: last.errorCode,
-            errorMessage: last.errorMessage,
-          },
+          response,
         );
         return;
       }
-      const lastReply = extractCode(responseText(last));
-      const answer =
-        lastReply.text.trim() ||
-        `Stopped after ${this.maxIterations} steps without a final answer.`;
-      yield this.finalEvent(ctx, answer, answer, 'max_iterations', undefined, last);
-    } finally {
-      if (!this.stateful) await executor.closeSession(sessionKey);
+
+      const modelParts: Part[] = [];
+      if (extracted.thoughts) modelParts.push({text: extracted.thoughts, thought: true});
+      if (extracted.text) modelParts.push({text: extracted.text});
+      modelParts.push({executableCode: {code: extracted.code, language: Language.PYTHON}});
+      yield {
+        ...modelEvent,
+        content: {role: 'model', parts: modelParts},
+        usageMetadata: response.usageMetadata,
+      };
+      pushMessage(contents, 'model', renderModelStep(extracted.text, extracted.code));
+
+      // A kill restarts the kernel lazily, so a lost state also means the stubs are gone.
+      if (stubsLost || sandbox.generation !== installedGeneration) await installStubs();
+      const result = await sandbox.execute({
+        code: extracted.code,
+        timeoutMs: this.executionTimeoutMs,
+        onToolCall: bridge.handle,
+        signal: ctx.abortSignal,
+      });
+      stubsLost = result.stateLost;
+      const actions = createEventActions(bridge.takeActions());
+      const saved = await saveExecutionArtifacts(ctx, actions, result, {
+        figurePrefix: `${figurePrefix}_s${step}`,
+        maxArtifactBytes: this.maxArtifactBytes,
+      });
+      const observation = formatObservation(result, {maxChars: this.maxObservationChars}, saved);
+      yield this.resultEvent(ctx, result, observation, actions, step, saved);
+      pushMessage(contents, 'user', OBSERVATION_PREFIX + observation);
+
+      if (result.finalAnswer) {
+        const value = result.finalAnswer.value;
+        yield this.finalEvent(ctx, renderAnswer(value), value, 'final_answer');
+        return;
+      }
+      if (result.error) {
+        consecutiveFailures++;
+        if (consecutiveFailures > this.errorRetryAttempts) {
+          const {type, message} = result.error;
+          yield this.finalEvent(
+            ctx,
+            `Stopped after ${consecutiveFailures} failed code steps in a row. Last error: ${type}: ${message}`,
+            undefined,
+            'errors',
+          );
+          return;
+        }
+      } else {
+        consecutiveFailures = 0;
+      }
     }
+
+    // Out of steps: one last call for the best answer, in words.
+    pushMessage(contents, 'user', LAST_STEP_REQUEST);
+    const lastEvent = this.newEvent(ctx);
+    const last = await this.callModel(
+      ctx,
+      llm,
+      this.newRequest(llm, contents, systemInstruction),
+      lastEvent.actions,
+    );
+    if (last.errorCode) {
+      yield this.finalEvent(
+        ctx,
+        `The model call failed: ${last.errorMessage ?? last.errorCode}`,
+        undefined,
+        'model_error',
+        {
+          errorCode: last.errorCode,
+          errorMessage: last.errorMessage,
+        },
+      );
+      return;
+    }
+    const lastReply = extractCode(responseText(last));
+    const answer =
+      lastReply.text.trim() || `Stopped after ${this.maxIterations} steps without a final answer.`;
+    yield this.finalEvent(ctx, answer, answer, 'max_iterations', undefined, last);
+  }
+
+  /**
+   * Records the interpreter's user-defined variables (names and types) in the final event's
+   * `stateDelta`, so a later turn can tell the model which ones a lost kernel took with it.
+   */
+  private async recordVariables(sandbox: SandboxSession, event: Event): Promise<void> {
+    const result = await sandbox
+      .execute({
+        code:
+          "print('\\n'.join(f'{n}\\t{type(v).__name__}' for n, v in list(globals().items())" +
+          " if not n.startswith('_') and n not in globals().get('__adk_baseline__', ())))",
+      })
+      .catch(() => undefined);
+    if (!result || result.error) return;
+    const variables = result.stdout
+      .split('\n')
+      .map((line) => line.split('\t'))
+      .filter((fields) => fields.length === 2 && /^[A-Za-z_]\w*$/.test(fields[0]))
+      .map(([name, type]) => ({name, type: type.slice(0, 60)}))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .slice(0, MAX_RECORDED_VARIABLES);
+    const recorded: RecordedVariables = {variables};
+    event.actions.stateDelta[VARIABLES_STATE_PREFIX + this.name] = recorded;
   }
 
   private async resolveTools(ctx: InvocationContext): Promise<BaseTool[]> {
@@ -523,6 +663,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     observation: string,
     actions: Partial<EventActions>,
     step: number,
+    saved: SavedArtifacts,
   ): Event {
     const outcome = result.error
       ? result.error.type === 'TimeoutError'
@@ -530,6 +671,8 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
         : Outcome.OUTCOME_FAILED
       : Outcome.OUTCOME_OK;
     const parts: Part[] = [{codeExecutionResult: {outcome, output: observation}}];
+    // Figures stay inline too, so adk web shows them in the conversation at this step. (No
+    // displayName: the Gemini API rejects it should another agent send this history to a model.)
     for (const figure of result.figures) {
       parts.push({inlineData: {mimeType: figure.mimeType, data: figure.data}});
     }
@@ -537,7 +680,17 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       ...this.newEvent(ctx, actions),
       content: {role: 'model', parts},
       customMetadata: {
-        codingAgent: {step, durationMs: result.durationMs, stateLost: result.stateLost},
+        codingAgent: {
+          step,
+          durationMs: result.durationMs,
+          stateLost: result.stateLost,
+          artifacts: saved.artifacts.map(({name, version, mimeType, bytes}) => ({
+            name,
+            version,
+            mimeType,
+            bytes,
+          })),
+        },
       },
     };
   }
@@ -560,6 +713,11 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       customMetadata: {codingAgent: {stopReason}},
     };
   }
+}
+
+/** `df (DataFrame), rate (float)`: the variables as the model reads them. */
+function describeVariables(variables: RecordedVariables['variables']): string {
+  return variables.map((v) => `${v.name} (${v.type})`).join(', ');
 }
 
 /** Joins a (possibly chunked) model response into one; thought parts are dropped. */

@@ -34,22 +34,101 @@ export interface ConversationOptions {
   agentName: string;
   /** Observations of earlier turns are cut to this many characters (older steps matter less). */
   maxPastObservationChars: number;
+  /**
+   * Earlier turns kept in full (code and shortened observations); older ones are compacted to
+   * the user's message and the answer. Default: all.
+   */
+  recentTurns?: number;
+  /**
+   * Budget in characters for the earlier turns together; the oldest are dropped (with a note)
+   * until the rest fits. Default: no limit.
+   */
+  maxHistoryChars?: number;
+  /** The invocation being run: its events are never compacted or dropped. */
+  currentInvocationId?: string;
+  /** Attachment id (`<event id>:<part index>`) → the line that stands for it in the history. */
+  attachmentNotes?: ReadonlyMap<string, string>;
+}
+
+/** Characters kept of a user message and of an answer in a compacted turn. */
+const COMPACT_TEXT_CHARS = 600;
+
+/** Approximate size of messages in characters (what the budget counts). */
+function contentChars(contents: readonly Content[]): number {
+  return contents.reduce(
+    (sum, c) => sum + (c.parts ?? []).reduce((n, p) => n + (p.text?.length ?? 0), 0),
+    0,
+  );
 }
 
 /**
  * Turns a session's events into the model's message history: user messages, this agent's code
- * steps (prose + fenced code), their observations (as user messages) and final answers.
+ * steps (prose + fenced code), their observations (as user messages) and final answers. Turns
+ * older than `recentTurns` are compacted to the question and the answer, and the oldest turns
+ * are dropped when the history exceeds `maxHistoryChars`, so a long conversation's requests stay
+ * within a fixed budget (the variables that survive are listed separately by the agent).
  */
 export function buildConversation(
   events: readonly Event[],
   options: ConversationOptions,
 ): Content[] {
-  const contents: Content[] = [];
+  // Group by invocation: one user turn and everything the agent did for it.
+  const turns: Event[][] = [];
+  const byInvocation = new Map<string, Event[]>();
   for (const event of events) {
     if (event.partial || !event.content?.parts?.length) continue;
-    const parts = event.content.parts;
+    let turn = byInvocation.get(event.invocationId);
+    if (!turn) {
+      turn = [];
+      byInvocation.set(event.invocationId, turn);
+      turns.push(turn);
+    }
+    turn.push(event);
+  }
+  const current =
+    options.currentInvocationId !== undefined &&
+    turns[turns.length - 1]?.[0]?.invocationId === options.currentInvocationId
+      ? turns.pop()
+      : undefined;
+  const recent = options.recentTurns ?? Infinity;
+  const rendered = turns.map((turn, index) =>
+    turns.length - index <= recent ? renderTurn(turn, options) : compactTurn(turn, options),
+  );
+  const budget = options.maxHistoryChars ?? Infinity;
+  let dropped = 0;
+  let total = rendered.reduce((sum, r) => sum + contentChars(r), 0);
+  while (rendered.length > 0 && total > budget) {
+    total -= contentChars(rendered.shift()!);
+    dropped++;
+  }
+  const contents: Content[] = [];
+  if (dropped > 0) {
+    pushMessage(
+      contents,
+      'user',
+      `[${dropped} earlier turn${dropped === 1 ? '' : 's'} of this conversation omitted to save space]`,
+    );
+  }
+  for (const messages of rendered) appendAll(contents, messages);
+  if (current) appendAll(contents, renderTurn(current, options));
+  return contents;
+}
+
+function appendAll(contents: Content[], messages: readonly Content[]): void {
+  for (const message of messages) {
+    for (const part of message.parts ?? []) {
+      pushMessage(contents, message.role as 'user' | 'model', part.text ?? '');
+    }
+  }
+}
+
+/** One turn in full: user messages, code steps, observations (shortened), answers. */
+function renderTurn(turn: readonly Event[], options: ConversationOptions): Content[] {
+  const contents: Content[] = [];
+  for (const event of turn) {
+    const parts = event.content!.parts!;
     if (event.author === 'user') {
-      const text = userText(parts);
+      const text = userText(event, parts, options.attachmentNotes);
       if (text) pushMessage(contents, 'user', text);
       continue;
     }
@@ -75,12 +154,52 @@ export function buildConversation(
   return contents;
 }
 
-/** The text a user sent, with a note for attachments the model cannot read directly. */
-function userText(parts: Part[]): string {
+/** One older turn reduced to the question and the answer (code and outputs left out). */
+function compactTurn(turn: readonly Event[], options: ConversationOptions): Content[] {
+  const contents: Content[] = [];
+  const question = turn
+    .filter((e) => e.author === 'user')
+    .map((e) => userText(e, e.content!.parts!, options.attachmentNotes))
+    .filter(Boolean)
+    .join('\n');
+  if (question) pushMessage(contents, 'user', truncateMiddle(question, COMPACT_TEXT_CHARS));
+  const own = turn.filter((e) => e.author === options.agentName);
+  const steps = own.filter((e) => e.content!.parts!.some((p) => p.executableCode)).length;
+  const last = own[own.length - 1];
+  const answer = (last?.content?.parts ?? [])
+    .filter((p) => p.text !== undefined && !p.thought && !p.executableCode)
+    .map((p) => p.text)
+    .join('\n')
+    .trim();
+  if (steps > 0 || answer) {
+    const summary =
+      steps > 0 ? `[${steps} code step${steps === 1 ? '' : 's'}; code and output omitted]` : '';
+    pushMessage(
+      contents,
+      'model',
+      [summary, answer ? truncateMiddle(answer, COMPACT_TEXT_CHARS) : '']
+        .filter(Boolean)
+        .join('\n'),
+    );
+  }
+  return contents;
+}
+
+/** The text a user sent, with a line for each attachment (where it is in the sandbox). */
+function userText(
+  event: Event,
+  parts: Part[],
+  attachmentNotes: ReadonlyMap<string, string> | undefined,
+): string {
   return parts
-    .map((p) => {
+    .map((p, index) => {
       if (p.text !== undefined) return p.text;
-      if (p.inlineData) return `[attached ${p.inlineData.mimeType ?? 'file'}]`;
+      if (p.inlineData) {
+        return (
+          attachmentNotes?.get(`${event.id}:${index}`) ??
+          `[attached ${p.inlineData.mimeType ?? 'file'}]`
+        );
+      }
       if (p.fileData) return `[attached file ${p.fileData.fileUri ?? ''}]`;
       return '';
     })

@@ -5,6 +5,7 @@
  */
 
 import type {ExecutionResult} from '../code_executors/sandbox.js';
+import {formatBytes, type SavedArtifacts} from './artifacts.js';
 
 /**
  * Shortens `text` to at most about `maxChars` characters, keeping its head and tail: errors and
@@ -27,10 +28,16 @@ export interface ObservationLimits {
 
 /**
  * Renders an execution as the text the model reads next: output, the last expression's value,
- * the error with the snippet's traceback, and notices (figures, kernel restarts). Never includes
- * binary data.
+ * the error with the snippet's traceback, and notices (figures and files with their artifact
+ * names, kernel restarts). Never includes binary data.
+ *
+ * @param saved What was saved as artifacts; without it, figures and files are only counted.
  */
-export function formatObservation(result: ExecutionResult, limits: ObservationLimits): string {
+export function formatObservation(
+  result: ExecutionResult,
+  limits: ObservationLimits,
+  saved?: SavedArtifacts,
+): string {
   const sections: string[] = [];
   const stdout = result.stdout.trimEnd();
   const stderr = result.stderr.trimEnd();
@@ -42,12 +49,24 @@ export function formatObservation(result: ExecutionResult, limits: ObservationLi
       result.value.includes('\n') ? `Value:\n${result.value}` : `Value: ${result.value}`,
     );
   }
-  if (result.figures.length > 0) {
+  const figures = saved?.artifacts.filter((a) => a.source === 'figure') ?? [];
+  const files = saved?.artifacts.filter((a) => a.source === 'file') ?? [];
+  if (figures.length > 0) {
+    // Names only: the model cannot see the image, and its bytes would flood the context.
+    sections.push(
+      `Figures shown to the user and saved as artifacts: ${figures.map((f) => f.name).join(', ')}`,
+    );
+  } else if (result.figures.length > 0) {
     sections.push(`Figures produced: ${result.figures.length}`);
   }
-  if (result.files.length > 0) {
+  if (files.length > 0) {
+    sections.push(
+      `Files saved as artifacts: ${files.map((f) => `${f.name} (${f.mimeType}, ${formatBytes(f.bytes)})`).join(', ')}`,
+    );
+  } else if (result.files.length > 0 && !saved) {
     sections.push(`Files written: ${result.files.map((f) => f.name).join(', ')}`);
   }
+  if (saved?.problems.length) sections.push(saved.problems.join('\n'));
   if (result.error) {
     const {type, message, traceback} = result.error;
     const trace = traceback.trim() ? `\n${traceback.trimEnd()}` : '';

@@ -14,7 +14,7 @@
 
 import {spawn, spawnSync} from 'node:child_process';
 import {accessSync, constants, existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
-import {chown, copyFile, mkdir, writeFile} from 'node:fs/promises';
+import {chown, copyFile, lstat, mkdir, rm, writeFile} from 'node:fs/promises';
 import {delimiter, isAbsolute, join} from 'node:path';
 
 import {
@@ -45,6 +45,8 @@ export type BubblewrapAvailability = {available: true} | {available: false; reas
 /** Where the kernel and the session folder appear inside the sandbox. */
 const SANDBOX_KERNEL = '/opt/coding-agent/kernel.py';
 const SANDBOX_WORK = '/work';
+/** The session's input folder, mounted read-only inside the work folder. */
+const SANDBOX_INPUT = `${SANDBOX_WORK}/input`;
 const NOBODY = 65534;
 const PROBE_TIMEOUT_MS = 15_000;
 
@@ -429,10 +431,20 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     }
   }
 
+  /** Input files appear read-only at `/work/input` inside the sandbox. */
+  override sandboxInputDir(): string {
+    return SANDBOX_INPUT;
+  }
+
   /** `bwrap ... python -I /opt/coding-agent/kernel.py ...` with the session folder at /work. */
   protected async launchSpec(context: KernelSessionContext): Promise<KernelLaunchSpec> {
     if (!this.probe) await this.checkAvailable();
     const etc = join(context.sessionDir, 'etc');
+    // An earlier kernel may have left a file or symlink where the input mount point goes; a
+    // non-folder there would stop bwrap from mounting (rm removes a symlink, not its target).
+    const mountPoint = join(context.workDir, 'input');
+    const existing = await lstat(mountPoint).catch(() => undefined);
+    if (existing && !existing.isDirectory()) await rm(mountPoint, {force: true, recursive: true});
     const args = [
       ...this.sandboxArgs(this.probe!),
       '--ro-bind',
@@ -447,6 +459,9 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
       '--bind',
       context.workDir,
       SANDBOX_WORK,
+      '--ro-bind',
+      context.inputDir,
+      SANDBOX_INPUT,
       '--ro-bind',
       join(context.sessionDir, 'kernel.py'),
       SANDBOX_KERNEL,

@@ -11,7 +11,7 @@
  */
 
 import {existsSync} from 'node:fs';
-import {mkdir, mkdtemp, rm} from 'node:fs/promises';
+import {chmod, mkdir, mkdtemp, rename, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {isAbsolute, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -23,8 +23,10 @@ import {
   type CodeExecutor,
   type ExecutionRequest,
   type ExecutionResult,
+  type InputFile,
   type SandboxSession,
   type SandboxSessionOptions,
+  type WrittenInputFile,
 } from './sandbox.js';
 
 /** Options shared by every kernel-based backend. */
@@ -63,6 +65,14 @@ export interface KernelSessionContext {
   workDir: string;
   /** Host folder whose new files come back with results (`<workDir>/output`). */
   outputDir: string;
+  /**
+   * Host folder of the session's input files (`<sessionDir>/input`). It is outside the work
+   * folder on purpose: a backend mounts it read-only into the sandbox (bubblewrap at
+   * `/work/input`), so a snippet can neither change the inputs nor plant symlinks the host would
+   * follow when it writes them. A backend that mounts it elsewhere overrides
+   * {@link KernelCodeExecutor.sandboxInputDir}.
+   */
+  inputDir: string;
   /** Host path of `kernel.py`. */
   kernelPath: string;
   /** Interpreter from the options. */
@@ -182,6 +192,8 @@ export class KernelSandboxSession implements SandboxSession {
   readonly workDir: string;
   /** Host path of the output folder (its new files come back in results). */
   readonly hostOutputDir: string;
+  /** Host path of the input folder (mounted read-only in sandboxes; see {@link inputDir}). */
+  readonly hostInputDir: string;
   /** Authorized imports of this session, normalized. */
   readonly authorizedImports: readonly string[];
 
@@ -207,7 +219,44 @@ export class KernelSandboxSession implements SandboxSession {
     this.sessionDir = sessionDir;
     this.workDir = join(sessionDir, 'work');
     this.hostOutputDir = join(this.workDir, 'output');
+    this.hostInputDir = join(sessionDir, 'input');
     this.authorizedImports = authorizedImports;
+  }
+
+  /** The input folder as code in the sandbox sees it (e.g. `/work/input`). */
+  get inputDir(): string {
+    return this.executor.sandboxInputDir(this.hostInputDir);
+  }
+
+  /**
+   * Writes files into the input folder from the host (never through the kernel's protocol). Each
+   * file is written under a temporary name and renamed, so a snippet never reads half a file.
+   *
+   * @throws Error (rejection) for a name that is not a single plain path segment, or after
+   *     {@link dispose}.
+   */
+  async writeFiles(files: readonly InputFile[]): Promise<WrittenInputFile[]> {
+    if (this.disposedValue) {
+      throw new Error(`sandbox session ${JSON.stringify(this.key)} is disposed`);
+    }
+    for (const file of files) checkInputName(file.name);
+    await mkdir(this.hostInputDir, {recursive: true});
+    // Readable by the sandbox user (nobody under bubblewrap as root), writable by the host only.
+    await chmod(this.hostInputDir, 0o755);
+    const written: WrittenInputFile[] = [];
+    for (const file of files) {
+      const target = join(this.hostInputDir, file.name);
+      const temporary = join(this.hostInputDir, `.${file.name}.${process.pid}.partial`);
+      await writeFile(temporary, file.data, {mode: 0o644});
+      await chmod(temporary, 0o644);
+      await rename(temporary, target);
+      written.push({
+        name: file.name,
+        path: `${this.inputDir}/${file.name}`,
+        bytes: file.data.byteLength,
+      });
+    }
+    return written;
   }
 
   /** Increments each time a fresh kernel starts (first start is 1). */
@@ -241,6 +290,7 @@ export class KernelSandboxSession implements SandboxSession {
   /** @internal Starts the first kernel; the executor calls it once. */
   async start(): Promise<void> {
     await mkdir(this.hostOutputDir, {recursive: true});
+    await mkdir(this.hostInputDir, {recursive: true, mode: 0o755});
     const kernel = await this.startKernel();
     this.kernel = kernel;
     this.touch();
@@ -329,6 +379,7 @@ export class KernelSandboxSession implements SandboxSession {
       sessionDir: this.sessionDir,
       workDir: this.workDir,
       outputDir: this.hostOutputDir,
+      inputDir: this.hostInputDir,
       kernelPath: o.kernelPath,
       python: o.python,
       generation,
@@ -360,6 +411,23 @@ export class KernelSandboxSession implements SandboxSession {
     }, this.options.idleTimeoutMs);
     // An idle session must not keep Node alive.
     this.idleTimer.unref();
+  }
+}
+
+/** Rejects input file names that are not one plain path segment. */
+function checkInputName(name: string): void {
+  if (
+    typeof name !== 'string' ||
+    name === '' ||
+    name === '.' ||
+    name === '..' ||
+    name.length > 255 ||
+    // eslint-disable-next-line no-control-regex
+    /[/\\\x00-\x1f\x7f]/.test(name)
+  ) {
+    throw new Error(
+      `invalid input file name ${JSON.stringify(name)}: use one path segment without slashes or control characters`,
+    );
   }
 }
 
@@ -417,6 +485,15 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
 
   /** Prepares a new session folder (e.g. ownership) before its first kernel starts. */
   protected async prepareSession(_context: KernelSessionContext): Promise<void> {}
+
+  /**
+   * Where code in the sandbox sees the session's input folder, given its host path
+   * (`KernelSessionContext.inputDir`). The default is the host path itself (right for a local
+   * process); a backend that mounts the folder elsewhere overrides it (bubblewrap: `/work/input`).
+   */
+  sandboxInputDir(hostInputDir: string): string {
+    return hostInputDir;
+  }
 
   /** @internal Used by sessions to launch (re)starts. */
   launchSpecFor(context: KernelSessionContext): Promise<KernelLaunchSpec> {
@@ -498,11 +575,13 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
     );
     try {
       await mkdir(session.hostOutputDir, {recursive: true});
+      await mkdir(session.hostInputDir, {recursive: true, mode: 0o755});
       await this.prepareSession({
         key,
         sessionDir,
         workDir: session.workDir,
         outputDir: session.hostOutputDir,
+        inputDir: session.hostInputDir,
         kernelPath,
         python: this.options.python,
         kernelArgs: [],

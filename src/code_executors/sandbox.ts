@@ -97,6 +97,27 @@ export interface SandboxSessionOptions {
   authorizedImports: readonly string[];
 }
 
+/** A file to place in a session's input folder (see {@link SandboxSession.writeFiles}). */
+export interface InputFile {
+  /**
+   * File name: one path segment (no slash or backslash, not `.` or `..`, no control characters). The
+   * file lands at `<inputDir>/<name>`, replacing a file of that name.
+   */
+  name: string;
+  /** The file's bytes. */
+  data: Uint8Array;
+}
+
+/** Where an {@link InputFile} landed. */
+export interface WrittenInputFile {
+  /** The file's name in the input folder. */
+  name: string;
+  /** Absolute path as code in the sandbox sees it, e.g. `/work/input/sales.csv`. */
+  path: string;
+  /** Size in bytes. */
+  bytes: number;
+}
+
 /** A live sandbox with a persistent Python namespace. */
 export interface SandboxSession {
   /** Key this session was created under. */
@@ -106,6 +127,17 @@ export interface SandboxSession {
    * means every variable and definition from before is gone.
    */
   readonly generation: number;
+  /**
+   * The input folder as code in the sandbox sees it (e.g. `/work/input`): files given to
+   * {@link writeFiles} appear there. It survives kernel restarts, not `dispose()`.
+   */
+  readonly inputDir: string;
+  /**
+   * Writes files into the input folder, on the host side, without passing them through the
+   * kernel's protocol (so a 50 MB CSV costs a file copy, not a JSON message). Runs in order with
+   * executions. Rejects for an invalid name or after `dispose()`.
+   */
+  writeFiles(files: readonly InputFile[]): Promise<WrittenInputFile[]>;
   /** Runs one snippet. Never rejects for snippet errors; rejects only after `dispose()`. */
   execute(request: ExecutionRequest): Promise<ExecutionResult>;
   /** Kills the kernel and removes the session's folders. Idempotent. */

@@ -302,6 +302,40 @@ for (const backend of sandboxBackends()) {
       expect(modified.files.map((f) => f.name)).toEqual(['report.csv']);
     });
 
+    it('writes input files from the host into a folder the snippet can read but not change', async () => {
+      const written = await open.writeFiles([
+        {name: 'data.csv', data: Buffer.from('x,y\n1,2\n3,4\n')},
+        {name: 'blob.bin', data: new Uint8Array([0, 255, 10, 13])},
+      ]);
+      expect(written).toEqual([
+        {name: 'data.csv', path: `${open.inputDir}/data.csv`, bytes: 12},
+        {name: 'blob.bin', path: `${open.inputDir}/blob.bin`, bytes: 4},
+      ]);
+      if (backend.name !== 'local') expect(open.inputDir).toBe('/work/input');
+      const result = await open.execute({
+        code: [
+          'import pandas as pd',
+          `print(pd.read_csv(${JSON.stringify(`${open.inputDir}/data.csv`)})["y"].sum())`,
+          `print(list(open(${JSON.stringify(`${open.inputDir}/blob.bin`)}, "rb").read()))`,
+          'try:',
+          `    open(${JSON.stringify(`${open.inputDir}/data.csv`)}, "w").write("changed")`,
+          'except OSError as e:',
+          '    print("refused", type(e).__name__)',
+        ].join('\n'),
+      });
+      expect(result.error).toBeUndefined();
+      expect(result.stdout).toContain('6\n[0, 255, 10, 13]\n');
+      // Local has no isolation: only sandboxes must refuse the write.
+      if (backend.name !== 'local') expect(result.stdout).toContain('refused');
+      // Input files are not output: they never come back as files.
+      expect(result.files).toEqual([]);
+      for (const name of ['', '.', '..', 'a/b', 'a\\b', 'nul\u0000']) {
+        await expect(open.writeFiles([{name, data: new Uint8Array()}])).rejects.toThrow(
+          'invalid input file name',
+        );
+      }
+    });
+
     it('cannot forge protocol messages by writing to fd 1', async () => {
       const forged = (id: number) =>
         JSON.stringify({

@@ -9,6 +9,7 @@ import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 
 import {InMemoryRunner, type BaseAgent, type BasePlugin, type Event} from '@google/adk';
+import type {Part} from '@google/genai';
 
 /** A runner and one session on it, for driving an agent turn by turn. */
 export interface AgentSession {
@@ -17,6 +18,10 @@ export interface AgentSession {
   userId: string;
   /** Sends one user message and collects every event of the run. */
   turn(text: string): Promise<Event[]>;
+  /** Sends one user message made of `parts` (text, attachments) and collects the run's events. */
+  send(parts: Part[]): Promise<Event[]>;
+  /** Loads an artifact of this session (latest version). */
+  artifact(name: string): Promise<Part | undefined>;
 }
 
 /** Starts a real `InMemoryRunner` session for `agent`. */
@@ -27,21 +32,30 @@ export async function startSession(
   const runner = new InMemoryRunner({agent, appName: 'test_app', plugins});
   const userId = 'tester';
   const session = await runner.sessionService.createSession({appName: 'test_app', userId});
+  const send = async (parts: Part[]) => {
+    const events: Event[] = [];
+    for await (const event of runner.runAsync({
+      userId,
+      sessionId: session.id,
+      newMessage: {role: 'user', parts},
+    })) {
+      events.push(event);
+    }
+    return events;
+  };
   return {
     runner,
     sessionId: session.id,
     userId,
-    async turn(text: string) {
-      const events: Event[] = [];
-      for await (const event of runner.runAsync({
+    send,
+    turn: (text: string) => send([{text}]),
+    artifact: (filename: string) =>
+      runner.artifactService!.loadArtifact({
+        appName: 'test_app',
         userId,
         sessionId: session.id,
-        newMessage: {role: 'user', parts: [{text}]},
-      })) {
-        events.push(event);
-      }
-      return events;
-    },
+        filename,
+      }),
   };
 }
 

@@ -1,0 +1,134 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+/** Starts `adk web` (from @google/adk-devtools) and finds or installs Debian's Chromium. */
+
+import {spawn, spawnSync} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import {createServer} from 'node:net';
+import {fileURLToPath} from 'node:url';
+
+/** Where Debian's `chromium` package puts the browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Flags for a headless Chromium that talks to nothing but the page under test (no GPU, QUIC,
+ * first-run, sync, component updates or background requests). Playwright adds the fresh
+ * profile folder itself (`launchPersistentContext`).
+ */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Returns why Chromium is unavailable, or undefined once it is there: when it is missing and
+ * this process is root it runs `apt-get install -y chromium` (CI machines start fresh).
+ */
+export function ensureChromium(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  if (process.getuid?.() !== 0) {
+    return `${CHROMIUM} is missing: run 'sudo apt-get install -y chromium'`;
+  }
+  const env = {...process.env, DEBIAN_FRONTEND: 'noninteractive'};
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+      env,
+      encoding: 'utf8',
+    });
+  let result = install();
+  if (result.status !== 0) {
+    // A fresh machine may have no package lists yet.
+    spawnSync('apt-get', ['update', '-qq'], {env, encoding: 'utf8'});
+    result = install();
+  }
+  if (result.status !== 0 || !existsSync(CHROMIUM)) {
+    return `apt-get install chromium failed: ${(result.stderr || result.stdout || '').trim().split('\n').pop()}`;
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A running `adk web`. */
+export interface AdkWeb {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** What the server printed so far (for failure messages). */
+  output(): string;
+  /** Stops the server (its whole process group) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `adk web <agentsDir>` on 127.0.0.1 (a free port) with `env` added to this process's
+ * environment, and waits until it lists its apps.
+ */
+export async function startAdkWeb(
+  agentsDir: string,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<AdkWeb> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const port = await freePort();
+  const child = spawn(
+    `${root}node_modules/.bin/adk`,
+    ['web', agentsDir, '--host', '127.0.0.1', '--port', String(port)],
+    // Own process group, so stop() reaches the server and everything it started.
+    {cwd: root, env: {...process.env, ...env}, detached: true, stdio: ['ignore', 'pipe', 'pipe']},
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const response = await fetch(`${url}/list-apps`);
+      if (response.ok) return {url, output: () => output, stop};
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stop();
+  throw new Error(`adk web did not start on ${url}:\n${output.slice(-2000)}`);
+}

@@ -1,0 +1,100 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+/**
+ * The browser check: the sample agent in the real `adk web`, driven by its scripted model, in
+ * headless Chromium. It asserts what a user sees — the code, its output, the chart — and saves
+ * the screenshot the README shows (docs/adk_web.png).
+ */
+
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+import {chromium, type BrowserContext} from 'playwright-core';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  ensureChromium,
+  startAdkWeb,
+  type AdkWeb,
+} from '../helpers/adk_web.js';
+import {sandboxBackends, sandboxesRequired} from '../helpers/sandboxes.js';
+
+const bubblewrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
+const SCREENSHOT = fileURLToPath(new URL('../../docs/adk_web.png', import.meta.url));
+
+describe.skipIf(bubblewrap.skipReason !== undefined)('sample data_analyst in adk web', () => {
+  let web: AdkWeb | undefined;
+  let browser: BrowserContext | undefined;
+  let profile: string | undefined;
+  let unavailable: string | undefined;
+
+  beforeAll(async () => {
+    unavailable = ensureChromium();
+    if (unavailable) {
+      if (sandboxesRequired) throw new Error(unavailable);
+      return;
+    }
+    web = await startAdkWeb('samples', {DATA_ANALYST_SCRIPTED: '1'});
+    profile = await mkdtemp(join(tmpdir(), 'adk-web-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: {width: 1400, height: 1150},
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+    if (profile) await rm(profile, {recursive: true, force: true});
+  });
+
+  it('shows the code, its output and the chart, and saves the screenshot', async (context) => {
+    if (unavailable) context.skip(unavailable);
+    const page = await browser!.newPage();
+    await page.goto(`${web!.url}/dev-ui/?app=data_analyst`);
+    const input = page.locator('textarea').first();
+    await input.waitFor({timeout: 30_000});
+    await input.fill('Which passengers survived the Titanic?');
+    await input.press('Enter');
+
+    // The answer arrives last; then everything before it is on the page.
+    await page.getByText('(scripted model) First-class passengers').waitFor({timeout: 45_000});
+    expect(await page.getByText('df.groupby("Pclass")', {exact: false}).first().isVisible()).toBe(
+      true,
+    );
+    expect(await page.getByText('891 passengers, 38.38% survived').first().isVisible()).toBe(true);
+    const chart = page.locator('img.generated-image').first();
+    expect(await chart.isVisible()).toBe(true);
+    // The page's image element (no DOM types here: this project compiles for Node).
+    const size = await chart.evaluate((element) => {
+      const img = element as unknown as {naturalWidth: number; naturalHeight: number; src: string};
+      return [img.naturalWidth, img.naturalHeight, img.src.slice(0, 22)];
+    });
+    expect(size).toEqual([640, 480, 'data:image/png;base64,']);
+    expect(
+      await page
+        .getByText(/Artifact: figure_.*\.png/)
+        .first()
+        .isVisible(),
+    ).toBe(true);
+
+    // The icon font comes from the internet, which this check does not use: hide the
+    // icons' fallback text so the screenshot shows the page as users with the font see it.
+    await page.addStyleTag({content: 'mat-icon { visibility: hidden !important; }'});
+    await page
+      .locator('app-event-row')
+      .nth(1)
+      .evaluate((row) => row.scrollIntoView({block: 'start'}));
+    await page.screenshot({path: SCREENSHOT});
+  }, 120_000);
+});
