@@ -433,16 +433,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
         modelEvent.actions,
       );
       if (response.errorCode) {
-        yield this.finalEvent(
-          ctx,
-          `The model call failed: ${response.errorMessage ?? response.errorCode}`,
-          undefined,
-          'model_error',
-          {
-            errorCode: response.errorCode,
-            errorMessage: response.errorMessage,
-          },
-        );
+        yield this.modelErrorEvent(ctx, response);
         return;
       }
       const reply = responseText(response);
@@ -540,16 +531,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       lastEvent.actions,
     );
     if (last.errorCode) {
-      yield this.finalEvent(
-        ctx,
-        `The model call failed: ${last.errorMessage ?? last.errorCode}`,
-        undefined,
-        'model_error',
-        {
-          errorCode: last.errorCode,
-          errorMessage: last.errorMessage,
-        },
-      );
+      yield this.modelErrorEvent(ctx, last);
       return;
     }
     const lastReply = extractCode(responseText(last));
@@ -693,6 +675,18 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
         },
       },
     };
+  }
+
+  /** The final event of a run whose model call failed: the error, also as text for readers of text. */
+  private modelErrorEvent(ctx: InvocationContext, response: LlmResponse): Event {
+    const {errorCode, errorMessage} = response;
+    return this.finalEvent(
+      ctx,
+      `The model call failed: ${errorMessage ?? errorCode}`,
+      undefined,
+      'model_error',
+      {errorCode, errorMessage},
+    );
   }
 
   private finalEvent(

@@ -223,12 +223,8 @@ describe('CodingAgent loop (local kernel)', () => {
 
     expect(finalText(events)).toBe('Paris is the capital of France.');
     expect(executedCode(events)).toEqual([]);
-    const stored = await session.runner.sessionService.getSession({
-      appName: 'test_app',
-      userId: session.userId,
-      sessionId: session.sessionId,
-    });
-    expect(stored?.state.answer).toBe('Paris is the capital of France.');
+    const state = await session.state();
+    expect(state.answer).toBe('Paris is the capital of France.');
   });
 
   it('keeps a multi-line final answer whole and stores structured values under outputKey', async () => {
@@ -250,12 +246,8 @@ describe('CodingAgent loop (local kernel)', () => {
       report: 'line one\nline two\n\nline four',
       n: 3,
     });
-    const stored = await session.runner.sessionService.getSession({
-      appName: 'test_app',
-      userId: session.userId,
-      sessionId: session.sessionId,
-    });
-    expect(stored?.state.result).toEqual({report: 'line one\nline two\n\nline four', n: 3});
+    const state = await session.state();
+    expect(state.result).toEqual({report: 'line one\nline two\n\nline four', n: 3});
   });
 
   it('keeps variables across turns when stateful, and starts fresh (and says so) when not', async () => {
@@ -369,12 +361,8 @@ describe('CodingAgent loop (local kernel)', () => {
     expect(output).toContain("TypeError: remember() argument 'note' must be string");
     expect(output).toMatch(/ToolError: .*storage is full/);
     expect(output).toContain('stored');
-    const stored = await session.runner.sessionService.getSession({
-      appName: 'test_app',
-      userId: session.userId,
-      sessionId: session.sessionId,
-    });
-    expect(stored?.state.note).toBe('keep me');
+    const state = await session.state();
+    expect(state.note).toBe('keep me');
   });
 
   it('expands toolsets into callable functions and closes them on close()', async () => {

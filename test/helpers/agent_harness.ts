@@ -22,6 +22,8 @@ export interface AgentSession {
   send(parts: Part[]): Promise<Event[]>;
   /** Loads an artifact of this session (latest version). */
   artifact(name: string): Promise<Part | undefined>;
+  /** The session's state as stored by the session service now. */
+  state(): Promise<Record<string, unknown>>;
 }
 
 /** Starts a real `InMemoryRunner` session for `agent`. */
@@ -56,6 +58,14 @@ export async function startSession(
         sessionId: session.id,
         filename,
       }),
+    state: async () => {
+      const stored = await runner.sessionService.getSession({
+        appName: 'test_app',
+        userId,
+        sessionId: session.id,
+      });
+      return stored?.state ?? {};
+    },
   };
 }
 

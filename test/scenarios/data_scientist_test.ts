@@ -458,12 +458,8 @@ for (const backend of scenarioBackends) {
       // The model was told what is still defined.
       const third = model.requests.find((r) => lastUserText(r).includes('women in first class'))!;
       expect(requestText(third)).toMatch(/still defined in the interpreter: .*df \(DataFrame\)/);
-      const stored = await session.runner.sessionService.getSession({
-        appName: 'test_app',
-        userId: session.userId,
-        sessionId: session.sessionId,
-      });
-      const variables = stored!.state[`${VARIABLES_STATE_PREFIX}analyst`] as {
+      const state = await session.state();
+      const variables = state[`${VARIABLES_STATE_PREFIX}analyst`] as {
         variables: Array<{name: string; type: string}>;
       };
       expect(variables.variables).toEqual(
