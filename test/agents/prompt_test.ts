@@ -4,7 +4,14 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
+import {FunctionTool} from '@google/adk';
+import {encode} from 'gpt-tokenizer/encoding/o200k_base';
 import {describe, expect, it} from 'vitest';
+import {z} from 'zod';
+
+import {DEFAULT_SAFE_IMPORTS} from '../../src/security/import_policy.js';
+import {fetchCsvTool} from '../../src/tools/fetch_csv_tool.js';
+import {ToolCodeGenerator} from '../../src/tools/tool_code_generator.js';
 
 import {CODING_RULES, buildSystemPrompt} from '../../src/agents/prompt.js';
 import {formatObservation, truncateMiddle} from '../../src/agents/observation.js';
@@ -79,5 +86,30 @@ describe('observations', () => {
         {maxChars: 500},
       ),
     ).toContain('every variable and import from earlier steps is gone');
+  });
+});
+
+describe('prompt size', () => {
+  it('stays at or under 900 o200k tokens for the three-tool data-analysis case', () => {
+    const tools = [
+      fetchCsvTool,
+      new FunctionTool({
+        name: 'list_datasets',
+        description: 'List the data sets.',
+        execute: () => [],
+      }),
+      new FunctionTool({
+        name: 'save_report',
+        description: 'Save a Markdown report as an artifact.',
+        parameters: z.object({title: z.string(), markdown: z.string()}),
+        execute: () => 'ok',
+      }),
+    ];
+    const prompt = buildSystemPrompt({
+      instruction: 'You are a data analyst.',
+      toolsPromptText: new ToolCodeGenerator(tools).promptText,
+      authorizedImports: [...DEFAULT_SAFE_IMPORTS, 'pandas', 'numpy', 'matplotlib'],
+    });
+    expect(encode(prompt).length).toBeLessThanOrEqual(900);
   });
 });

@@ -1,0 +1,519 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+// The benchmark suite (`npm run bench`; `npm run bench:quick` for a smoke run). Every figure
+// is printed next to a baseline measured in the same run, so ratios hold on a noisy machine.
+// Results go to bench/results/benchmarks.{json,md} (full mode only).
+
+import {spawnSync} from 'node:child_process';
+import {readFileSync, readdirSync, mkdirSync, writeFileSync} from 'node:fs';
+import {performance} from 'node:perf_hooks';
+
+import {FunctionTool, InMemoryRunner} from '@google/adk';
+import {encode} from 'gpt-tokenizer/encoding/o200k_base';
+import {z} from 'zod';
+
+import {
+  BubblewrapCodeExecutor,
+  CodingAgent,
+  DEFAULT_SAFE_IMPORTS,
+  ScriptedLlm,
+  ToolCodeGenerator,
+  UnsafeLocalCodeExecutor,
+  buildSystemPrompt,
+  fetchCsvTool,
+  type CodeExecutor,
+  type SandboxSession,
+} from '../src/index.js';
+
+const quick = process.argv.includes('--quick');
+const N = quick
+  ? {steps: 10, raw: 20, calls: 20, cold: 2, reexec: 1, levels: [1, 4]}
+  : {steps: 200, raw: 500, calls: 2000, cold: 10, reexec: 3, levels: [1, 8, 32]};
+const PYTHON = '/usr/bin/python3';
+const TITANIC = readFileSync(new URL('../../shared/data/titanic.csv', import.meta.url));
+
+type Backend = {name: string; make: () => CodeExecutor};
+const BACKENDS: Backend[] = [
+  {name: 'local', make: () => new UnsafeLocalCodeExecutor()},
+  {name: 'bubblewrap', make: () => new BubblewrapCodeExecutor()},
+];
+
+function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 0.01 ? 5 : n < 10 ? 3 : 1) : 'n/a');
+const ratio = (a: number, b: number) => `${(a / b).toFixed(a / b < 10 ? 2 : 0)}×`;
+
+interface Section {
+  title: string;
+  header: string[];
+  rows: string[][];
+  data: unknown;
+}
+const sections: Section[] = [];
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const value = await fn();
+  return [value, performance.now() - t];
+}
+
+/** Resident memory of every kernel process (python running kernel.py), in MiB. */
+function kernelRssMiB(): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      // The interpreter itself, not the bwrap process whose arguments also name kernel.py.
+      if (!/python3?$/.test(argv[0]) || !argv.some((a) => a.endsWith('kernel.py'))) continue;
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (rss) out.push(Number(rss[1]) / 1024);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
+}
+
+// 1. Step overhead: scripted model that answers at once, snippets that do nothing.
+async function stepOverhead(b: Backend) {
+  const executor = b.make();
+  const sandbox = await executor.getSession('bench/raw', {authorizedImports: []});
+  const raw: number[] = [];
+  for (let i = 0; i < N.raw; i++)
+    raw.push((await timed(() => sandbox.execute({code: 'x = 1'})))[1]);
+  const modelTimes: number[] = [];
+  let calls = 0;
+  const model = new ScriptedLlm({
+    responses: () => {
+      const t = performance.now();
+      const reply =
+        ++calls <= N.steps ? '```python\nx = 1\n```' : '```python\nfinal_answer(x)\n```';
+      modelTimes.push(performance.now() - t);
+      return reply;
+    },
+  });
+  const agent = new CodingAgent({
+    name: 'bench',
+    model,
+    codeExecutor: executor,
+    maxIterations: N.steps + 1,
+  });
+  const runner = new InMemoryRunner({agent, appName: 'bench'});
+  const session = await runner.sessionService.createSession({appName: 'bench', userId: 'u'});
+  const stamps: number[] = [];
+  for await (const e of runner.runAsync({
+    userId: 'u',
+    sessionId: session.id,
+    newMessage: {role: 'user', parts: [{text: 'go'}]},
+  })) {
+    if (e.content?.parts?.some((p) => p.codeExecutionResult)) stamps.push(performance.now());
+  }
+  // Step = time between consecutive results; the model's (measured) time is removed.
+  const overhead = stamps.slice(1).map((t, i) => t - stamps[i] - (modelTimes[i + 1] ?? 0));
+  await executor.dispose();
+  return {
+    backend: b.name,
+    rawP50: pct(raw, 50),
+    rawP95: pct(raw, 95),
+    stepP50: pct(overhead, 50),
+    stepP95: pct(overhead, 95),
+  };
+}
+
+// 2. Tool-call round trip from code, timed inside the snippet; 1 and 8 threads.
+async function toolRoundTrip(b: Backend) {
+  const executor = b.make();
+  const sandbox = await executor.getSession('bench/tools', {authorizedImports: ['*']});
+  const onToolCall = async (call: {args: Record<string, unknown>}) => ({
+    ok: true as const,
+    value: call.args.i,
+  });
+  const code = (threads: number) => `
+import time, threading, json
+def worker(n, out):
+    for i in range(n):
+        t = time.perf_counter(); __adk_call_tool__("echo", {"i": i}); out.append((time.perf_counter() - t) * 1000)
+outs = [[] for _ in range(${threads})]
+ts = [threading.Thread(target=worker, args=(${Math.ceil(N.calls / threads)}, outs[k])) for k in range(${threads})]
+t0 = time.perf_counter()
+[t.start() for t in ts]; [t.join() for t in ts]
+wall = (time.perf_counter() - t0) * 1000
+lat = sorted(x for o in outs for x in o)
+json.dumps([lat[len(lat)//2], lat[int(len(lat)*0.95)], len(lat) / wall * 1000])`;
+  const parse = (r: Awaited<ReturnType<SandboxSession['execute']>>) =>
+    JSON.parse(JSON.parse(r.value!.replace(/^'|'$/g, '"'))) as number[];
+  // Baseline: the same loop calling a plain Python function (no host hop).
+  const base = await sandbox.execute({
+    code: 'import time\ndef f(i): return i\nt=time.perf_counter()\nfor i in range(100000): f(i)\n(time.perf_counter()-t)*1000/100000',
+  });
+  const single = parse(await sandbox.execute({code: code(1), onToolCall}));
+  const eight = parse(await sandbox.execute({code: code(8), onToolCall}));
+  await executor.dispose();
+  return {backend: b.name, pyCallMs: Number(base.value), single, eight};
+}
+
+// 3. Cold start and time to first result; baseline: a bare `python3 -c pass` on the host.
+async function coldStart(b: Backend) {
+  const firsts: number[] = [];
+  const pandas: number[] = [];
+  for (let i = 0; i < N.cold; i++) {
+    const executor = b.make();
+    firsts.push(
+      (
+        await timed(async () =>
+          (await executor.getSession('c', {authorizedImports: []})).execute({code: 'x = 1'}),
+        )
+      )[1],
+    );
+    pandas.push(
+      (
+        await timed(async () =>
+          (await executor.getSession('p', {authorizedImports: ['pandas']})).execute({
+            code: 'import pandas',
+          }),
+        )
+      )[1],
+    );
+    await executor.dispose();
+  }
+  return {backend: b.name, firstP50: pct(firsts, 50), pandasP50: pct(pandas, 50)};
+}
+function barePython(): number {
+  const times: number[] = [];
+  for (let i = 0; i < N.cold; i++) {
+    const t = performance.now();
+    spawnSync(PYTHON, ['-I', '-c', 'pass']);
+    times.push(performance.now() - t);
+  }
+  return pct(times, 50);
+}
+
+// 4. Five pandas steps with the persistent kernel vs a fresh process per step.
+const LOAD = 'import pandas as pd\ndf = pd.read_csv(PATH)';
+const STEPS = [
+  'print(df.shape)',
+  'print(round(df["Survived"].mean() * 100, 2))',
+  'print((df.groupby("Pclass")["Survived"].mean() * 100).round(2).to_dict())',
+  'print(round(df[df.Sex == "female"]["Survived"].mean() * 100, 1))',
+  'print(pd.crosstab(df.Pclass, df.Sex, values=df.Survived, aggfunc="mean").round(3).to_dict())',
+];
+async function stateVsReexecution(b: Backend) {
+  const executor = b.make();
+  const imports = [...DEFAULT_SAFE_IMPORTS, 'pandas'];
+  let persistent = 0;
+  let persistentLater = 0;
+  for (let r = 0; r < N.reexec; r++) {
+    const sandbox = await executor.getSession(`state${r}`, {authorizedImports: imports});
+    const [file] = await sandbox.writeFiles([{name: 'titanic.csv', data: TITANIC}]);
+    const load = LOAD.replace('PATH', JSON.stringify(file.path));
+    persistent += (
+      await timed(async () => {
+        for (const [i, step] of STEPS.entries()) {
+          const [r1, took] = await timed(() =>
+            sandbox.execute({code: i === 0 ? `${load}\n${step}` : step}),
+          );
+          if (r1.error) throw new Error(r1.error.message);
+          if (i > 0) persistentLater += took;
+        }
+      })
+    )[1];
+    await executor.closeSession(`state${r}`);
+  }
+  let fresh = 0;
+  let freshLater = 0;
+  for (let r = 0; r < N.reexec; r++) {
+    for (const [i, step] of STEPS.entries()) {
+      const took = (
+        await timed(async () => {
+          const sandbox = await executor.getSession(`fresh${r}-${i}`, {authorizedImports: imports});
+          const [file] = await sandbox.writeFiles([{name: 'titanic.csv', data: TITANIC}]);
+          const r1 = await sandbox.execute({
+            code: `${LOAD.replace('PATH', JSON.stringify(file.path))}\n${step}`,
+          });
+          if (r1.error) throw new Error(r1.error.message);
+          await executor.closeSession(`fresh${r}-${i}`);
+        })
+      )[1];
+      fresh += took;
+      if (i > 0) freshLater += took;
+    }
+  }
+  await executor.dispose();
+  return {
+    backend: b.name,
+    persistentMs: persistent / N.reexec,
+    freshMs: fresh / N.reexec,
+    persistentLaterMs: persistentLater / N.reexec,
+    freshLaterMs: freshLater / N.reexec,
+  };
+}
+
+// 5. Concurrent sessions, five steps each with one tool call per step.
+async function concurrency(b: Backend, sessions: number) {
+  const executor = b.make();
+  const echo = new FunctionTool({
+    name: 'echo',
+    description: 'Echo.',
+    parameters: z.object({i: z.number()}),
+    execute: ({i}) => i,
+  });
+  const model = new ScriptedLlm({
+    responses: (req) => {
+      const steps = req.contents.filter((c) => c.role === 'user').length - 1;
+      return steps < 5
+        ? `\`\`\`python\nv = echo(i=${steps})\n\`\`\``
+        : '```python\nfinal_answer(v)\n```';
+    },
+  });
+  const agent = new CodingAgent({
+    name: 'conc',
+    model,
+    tools: [echo],
+    codeExecutor: executor,
+    maxIterations: 6,
+  });
+  const runner = new InMemoryRunner({agent, appName: 'bench'});
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(
+      peak,
+      kernelRssMiB().reduce((a, x) => a + x, 0),
+    );
+  }, 50);
+  const gaps: number[] = [];
+  let errors = 0;
+  const [, wall] = await timed(() =>
+    Promise.all(
+      Array.from({length: sessions}, async () => {
+        const s = await runner.sessionService.createSession({appName: 'bench', userId: 'u'});
+        let last = 0;
+        for await (const e of runner.runAsync({
+          userId: 'u',
+          sessionId: s.id,
+          newMessage: {role: 'user', parts: [{text: 'go'}]},
+        })) {
+          if (e.errorCode) errors++;
+          if (e.content?.parts?.some((p) => p.codeExecutionResult)) {
+            const now = performance.now();
+            if (last) gaps.push(now - last);
+            last = now;
+          }
+        }
+      }),
+    ),
+  );
+  clearInterval(sampler);
+  await executor.dispose();
+  return {
+    backend: b.name,
+    sessions,
+    stepsPerSecond: (sessions * 6) / (wall / 1000),
+    stepP95: pct(gaps, 95),
+    peakMiB: peak,
+    errors,
+  };
+}
+async function idleKernelMiB(b: Backend): Promise<number> {
+  const executor = b.make();
+  const before = new Set(kernelRssMiB());
+  const count = 4;
+  for (let i = 0; i < count; i++)
+    await (await executor.getSession(`idle${i}`, {authorizedImports: []})).execute({code: 'x = 1'});
+  const all = kernelRssMiB().filter((x) => !before.has(x));
+  await executor.dispose();
+  return pct(all, 50);
+}
+
+// 6. Prompt tokens for the three-tool data-analysis case.
+function promptTokens() {
+  const listDatasets = new FunctionTool({
+    name: 'list_datasets',
+    description: 'List the data sets available, with their sizes.',
+    execute: () => [],
+  });
+  const saveReport = new FunctionTool({
+    name: 'save_report',
+    description: 'Save a Markdown report for the user as an artifact.',
+    parameters: z.object({
+      title: z.string().describe('report title'),
+      markdown: z.string().describe('report body'),
+    }),
+    execute: () => 'ok',
+  });
+  const instruction = 'You are a data analyst. Answer with numbers you computed.';
+  const imports = [...DEFAULT_SAFE_IMPORTS, 'pandas', 'numpy', 'matplotlib'];
+  const none = encode(
+    buildSystemPrompt({instruction, toolsPromptText: '', authorizedImports: imports}),
+  ).length;
+  const gen = new ToolCodeGenerator([fetchCsvTool, listDatasets, saveReport]);
+  const three = encode(
+    buildSystemPrompt({instruction, toolsPromptText: gen.promptText, authorizedImports: imports}),
+  ).length;
+  return {none, three, smolagentsNone: 1955, smolagentsThree: 2060};
+}
+
+// --- run and report ---
+const step = [];
+const tools = [];
+const cold = [];
+const state = [];
+const conc = [];
+const idle: Record<string, number> = {};
+for (const b of BACKENDS) {
+  step.push(await stepOverhead(b));
+  tools.push(await toolRoundTrip(b));
+  cold.push(await coldStart(b));
+  state.push(await stateVsReexecution(b));
+  for (const level of N.levels) conc.push(await concurrency(b, level));
+  idle[b.name] = await idleKernelMiB(b);
+}
+const python = barePython();
+const tokens = promptTokens();
+
+sections.push({
+  title: `1. Step overhead (scripted model, \`x = 1\` snippets, warm kernel; ${N.steps} steps; target p50 ≤ 2 ms on bubblewrap)`,
+  header: [
+    'backend',
+    'raw execute p50 / p95 ms (baseline)',
+    'step overhead p50 / p95 ms',
+    'overhead ÷ raw execute',
+  ],
+  rows: step.map((r) => [
+    r.backend,
+    `${ms(r.rawP50)} / ${ms(r.rawP95)}`,
+    `${ms(r.stepP50)} / ${ms(r.stepP95)}`,
+    ratio(r.stepP50, r.rawP50),
+  ]),
+  data: step,
+});
+sections.push({
+  title: `2. Tool-call round trip from code (${N.calls} calls; target p50 ≤ 0.5 ms)`,
+  header: [
+    'backend',
+    'plain Python call ms (baseline)',
+    '1 thread p50 / p95 ms',
+    '8 threads p50 / p95 ms',
+    'calls/s 1 → 8 threads',
+  ],
+  rows: tools.map((r) => [
+    r.backend,
+    ms(r.pyCallMs),
+    `${ms(r.single[0])} / ${ms(r.single[1])}`,
+    `${ms(r.eight[0])} / ${ms(r.eight[1])}`,
+    `${r.single[2].toFixed(0)} → ${r.eight[2].toFixed(0)}`,
+  ]),
+  data: tools,
+});
+sections.push({
+  title:
+    '3. Cold start: new session to first result (target ≤ 100 ms on bubblewrap; no warm pool for these backends)',
+  header: [
+    'backend',
+    'bare `python3 -c pass` ms (baseline)',
+    'first result ms (p50)',
+    'first `import pandas` ms (p50)',
+    'first result ÷ bare python',
+  ],
+  rows: cold.map((r) => [
+    r.backend,
+    ms(python),
+    ms(r.firstP50),
+    ms(r.pandasP50),
+    ratio(r.firstP50, python),
+  ]),
+  data: {python, cold},
+});
+sections.push({
+  title:
+    '4. Five-step pandas analysis of titanic.csv: persistent kernel vs a fresh process per step (target ≥ 20×)',
+  header: [
+    'backend',
+    'fresh process per step ms (baseline)',
+    'persistent kernel ms',
+    'cheaper by',
+    'steps 2–5 only: fresh / persistent ms',
+    'steps 2–5 cheaper by',
+  ],
+  rows: state.map((r) => [
+    r.backend,
+    ms(r.freshMs),
+    ms(r.persistentMs),
+    ratio(r.freshMs, r.persistentMs),
+    `${ms(r.freshLaterMs)} / ${ms(r.persistentLaterMs)}`,
+    ratio(r.freshLaterMs, r.persistentLaterMs),
+  ]),
+  data: state,
+});
+sections.push({
+  title:
+    '5. Concurrent sessions, 5 steps each with one tool call per step (2 cores; idle kernel target ≤ 30 MB)',
+  header: [
+    'backend',
+    'sessions',
+    'steps/s',
+    'p95 step ms',
+    'peak kernel RSS MiB',
+    'errors',
+    'idle kernel RSS MiB',
+  ],
+  rows: conc.map((r) => [
+    r.backend,
+    String(r.sessions),
+    r.stepsPerSecond.toFixed(0),
+    ms(r.stepP95),
+    r.peakMiB.toFixed(0),
+    String(r.errors),
+    idle[r.backend].toFixed(1),
+  ]),
+  data: {conc, idle},
+});
+sections.push({
+  title: '6. System prompt tokens (o200k, gpt-tokenizer; target ≤ 900 for three tools)',
+  header: ['case', 'smolagents CodeAgent (baseline)', 'CodingAgent', 'smaller by'],
+  rows: [
+    [
+      'no tools',
+      String(tokens.smolagentsNone),
+      String(tokens.none),
+      ratio(tokens.smolagentsNone, tokens.none),
+    ],
+    [
+      'three tools',
+      String(tokens.smolagentsThree),
+      String(tokens.three),
+      ratio(tokens.smolagentsThree, tokens.three),
+    ],
+  ],
+  data: tokens,
+});
+
+const md = [
+  `# Benchmarks${quick ? ' (quick smoke run)' : ''}`,
+  '',
+  `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  '',
+];
+for (const s of sections) {
+  md.push(
+    `## ${s.title}`,
+    '',
+    `| ${s.header.join(' | ')} |`,
+    `|${s.header.map(() => '---').join('|')}|`,
+    ...s.rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+  );
+}
+console.log(md.join('\n'));
+const dir = new URL(quick ? './results/quick/' : './results/', import.meta.url);
+mkdirSync(dir, {recursive: true});
+writeFileSync(
+  new URL('benchmarks.json', dir),
+  JSON.stringify(Object.fromEntries(sections.map((s) => [s.title, s.data])), null, 2),
+);
+writeFileSync(new URL('benchmarks.md', dir), md.join('\n'));
