@@ -49,10 +49,33 @@ export interface KernelCodeExecutorOptions {
   /** How long a kernel may take to start. Default 30 000 ms. */
   startTimeoutMs?: number;
   /**
+   * Resource limits the kernel sets on itself at start (inherited by every process a snippet
+   * starts). They are a second wall inside the sandbox's own; 0 leaves a limit as inherited.
+   */
+  limits?: KernelLimits;
+  /**
    * Host path of `kernel.py`. Default: found next to this module (`../kernel/python/`). Set it
    * when a bundler moved this code away from the package's files.
    */
   kernelPath?: string;
+}
+
+/** Per-process limits set by the kernel (`setrlimit`); see {@link KernelCodeExecutorOptions}. */
+export interface KernelLimits {
+  /**
+   * Heap and anonymous memory per process (`RLIMIT_DATA`): an allocation beyond it raises
+   * `MemoryError` in the snippet. Default 4 GiB.
+   */
+  memoryBytes?: number;
+  /**
+   * Processes and threads of the sandbox user (`RLIMIT_NPROC`; stops fork bombs where the user
+   * is not root). Default 0 (inherited); backends that run as their own user set it.
+   */
+  processes?: number;
+  /** Largest file a snippet can write (`RLIMIT_FSIZE`; beyond it writes fail). Default 1 GiB. */
+  fileBytes?: number;
+  /** Open descriptors per process (`RLIMIT_NOFILE`). Default 1024. */
+  openFiles?: number;
 }
 
 /** Everything a backend needs to launch the kernel of one session. */
@@ -94,13 +117,15 @@ const DEFAULTS = {
   maxFileBytes: 10 * 1024 * 1024,
   maxTotalFileBytes: 24 * 1024 * 1024,
   startTimeoutMs: 30_000,
+  limits: {memoryBytes: 4 * 1024 ** 3, processes: 0, fileBytes: 1024 ** 3, openFiles: 1024},
 } as const;
 
 /** setTimeout fires at once for larger delays. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-type ResolvedOptions = Required<Omit<KernelCodeExecutorOptions, 'kernelPath'>> & {
+type ResolvedOptions = Required<Omit<KernelCodeExecutorOptions, 'kernelPath' | 'limits'>> & {
   kernelPath?: string;
+  limits: Required<KernelLimits>;
 };
 
 function checkMs(name: string, value: number, allowInfinity: boolean): void {
@@ -126,7 +151,14 @@ function checkBytes(name: string, value: number, minimum: number): void {
 
 /** Validates options shared by all backends and fills in defaults. */
 function resolveOptions(options: KernelCodeExecutorOptions): ResolvedOptions {
-  const resolved: ResolvedOptions = {...DEFAULTS, ...stripUndefined(options)};
+  const resolved: ResolvedOptions = {
+    ...DEFAULTS,
+    ...stripUndefined(options),
+    limits: {...DEFAULTS.limits, ...stripUndefined(options.limits ?? {})},
+  };
+  for (const [name, value] of Object.entries(resolved.limits)) {
+    checkBytes(`limits.${name}`, value, 0);
+  }
   if (typeof resolved.python !== 'string' || !isAbsolute(resolved.python)) {
     throw new Error(
       `python must be an absolute path to an interpreter, got ${JSON.stringify(resolved.python)}`,
@@ -392,6 +424,7 @@ export class KernelSandboxSession implements SandboxSession {
         String(o.maxFileBytes),
         '--max-total-file-bytes',
         String(o.maxTotalFileBytes),
+        ...limitArgs(o.limits),
       ],
     };
     // A snippet may have removed the output folder; recreate it before each start.
@@ -412,6 +445,17 @@ export class KernelSandboxSession implements SandboxSession {
     // An idle session must not keep Node alive.
     this.idleTimer.unref();
   }
+}
+
+/** Kernel arguments for `limits` (zero limits are left out). */
+export function limitArgs(limits: Required<KernelLimits>): string[] {
+  const flags: Array<[keyof KernelLimits, string]> = [
+    ['memoryBytes', '--limit-memory-bytes'],
+    ['processes', '--limit-processes'],
+    ['fileBytes', '--limit-file-bytes'],
+    ['openFiles', '--limit-open-files'],
+  ];
+  return flags.flatMap(([key, flag]) => (limits[key] > 0 ? [flag, String(limits[key])] : []));
 }
 
 /** Rejects input file names that are not one plain path segment. */

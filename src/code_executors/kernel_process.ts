@@ -35,6 +35,11 @@ export interface KernelLaunchSpec {
   uid?: number;
   /** Run as this group id (needs privileges). */
   gid?: number;
+  /**
+   * Open descriptors passed to the process as fds 3, 4, ... (e.g. a seccomp program for
+   * bubblewrap). The caller closes them after the start.
+   */
+  extraFds?: readonly number[];
 }
 
 /** Options of {@link KernelProcess.start}. */
@@ -122,39 +127,106 @@ interface PendingExecution {
   resolve: (result: ExecutionResult) => void;
 }
 
+/** How a kernel ended. */
+export interface KernelExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Why, when the transport knows more than the code (e.g. `out of memory`). */
+  reason?: string;
+}
+
 /**
- * One running kernel. Create with {@link KernelProcess.start}; run snippets with
- * {@link KernelProcess.execute} one at a time or concurrently (the kernel queues them); call
- * {@link KernelProcess.dispose} when done.
+ * The pipes and controls of one started kernel, whatever runs it: a local process group, a
+ * container's attach stream. {@link KernelProcess.connect} speaks the protocol over it.
+ */
+export interface KernelTransport {
+  /** Protocol from host to kernel. */
+  readonly stdin: Writable;
+  /** Protocol from kernel to host (newline-delimited JSON). */
+  readonly stdout: Readable;
+  /** The kernel's own diagnostics (its tail ends up in error messages). */
+  readonly stderr: Readable;
+  /** A host process id of the kernel, when it has one the host can see. */
+  readonly pid?: number;
+  /** Kills the kernel and everything it started, at once (idempotent, never throws). */
+  kill(): void;
+  /** Settles once, when the kernel has exited. */
+  readonly exited: Promise<KernelExit>;
+  /** Rejects when the transport could not start at all (spawn error); optional. */
+  readonly failed?: Promise<Error>;
+}
+
+/** Spawns `spec` as the leader of a new process group and wraps it as a transport. */
+function spawnTransport(spec: KernelLaunchSpec): KernelTransport {
+  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
+    spec.command,
+    [...spec.args],
+    {
+      cwd: spec.cwd,
+      env: {...spec.env},
+      uid: spec.uid,
+      gid: spec.gid,
+      // Own process group, so a kill reaches everything the snippet started.
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe', ...(spec.extraFds ?? [])],
+    },
+  ) as ChildProcessByStdio<Writable, Readable, Readable>;
+  const registry = killRegistry();
+  const pid = child.pid;
+  if (pid !== undefined) registry.groups.add(pid);
+  const exited = new Promise<KernelExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (pid !== undefined) registry.groups.delete(pid);
+      resolve({code, signal});
+    });
+  });
+  const failed = new Promise<Error>((resolve) => child.once('error', resolve));
+  return {
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    pid,
+    kill: () => {
+      if (pid !== undefined) killGroup(pid);
+    },
+    exited,
+    failed,
+  };
+}
+
+/**
+ * One running kernel. Create with {@link KernelProcess.start} (a local process) or
+ * {@link KernelProcess.connect} (any transport); run snippets with {@link KernelProcess.execute}
+ * one at a time or concurrently (the kernel queues them); call {@link KernelProcess.dispose}
+ * when done.
  */
 export class KernelProcess {
-  /** Process id of the process group leader (the kernel, or the sandbox tool wrapping it). */
-  readonly pid: number;
+  /** Host process id of the kernel (the process group leader for local processes), if any. */
+  readonly pid: number | undefined;
   /** What the kernel announced when it started. */
   readonly info: KernelInfo;
 
-  private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
+  private readonly transport: KernelTransport;
   private readonly maxMessageBytes: number;
   private readonly pending = new Map<string, PendingExecution>();
   private readonly exitListeners = new Set<() => void>();
   private stderrTail = '';
-  private exitInfo?: {code: number | null; signal: NodeJS.Signals | null};
-  private exited: Promise<void>;
+  private exitInfo?: KernelExit;
+  private exited: Promise<unknown>;
   private nextId = 1;
 
   private constructor(
-    child: ChildProcessByStdio<Writable, Readable, Readable>,
+    transport: KernelTransport,
     info: KernelInfo,
     maxMessageBytes: number,
     stderrTail: string,
-    exited: Promise<void>,
   ) {
-    this.child = child;
-    this.pid = child.pid!;
+    this.transport = transport;
+    this.pid = transport.pid;
     this.info = info;
     this.maxMessageBytes = maxMessageBytes;
     this.stderrTail = stderrTail;
-    this.exited = exited;
+    this.exited = transport.exited;
   }
 
   /**
@@ -164,41 +236,43 @@ export class KernelProcess {
    *     with the tail of its stderr) or does not become ready within `startTimeoutMs`.
    */
   static start(spec: KernelLaunchSpec, options: KernelProcessOptions = {}): Promise<KernelProcess> {
+    let transport: KernelTransport;
+    try {
+      transport = spawnTransport(spec);
+    } catch (error) {
+      return Promise.reject(
+        new Error(`cannot start the Python kernel (${spec.command}): ${(error as Error).message}`),
+      );
+    }
+    return KernelProcess.connect(transport, options, spec.command);
+  }
+
+  /**
+   * Waits for the `ready` message of a kernel already started on `transport`.
+   *
+   * @param what Names the kernel in start errors (a command, an image).
+   * @throws Error when the transport fails, the kernel exits before `ready` (the message ends
+   *     with the tail of its stderr) or does not become ready within `startTimeoutMs`. The
+   *     transport is killed in each case.
+   */
+  static connect(
+    transport: KernelTransport,
+    options: KernelProcessOptions = {},
+    what = 'kernel',
+  ): Promise<KernelProcess> {
     const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     return new Promise<KernelProcess>((resolve, reject) => {
-      let child: ChildProcessByStdio<Writable, Readable, Readable>;
-      try {
-        child = spawn(spec.command, [...spec.args], {
-          cwd: spec.cwd,
-          env: {...spec.env},
-          uid: spec.uid,
-          gid: spec.gid,
-          // Own process group, so a kill reaches everything the snippet started.
-          detached: true,
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
-      } catch (error) {
-        reject(
-          new Error(
-            `cannot start the Python kernel (${spec.command}): ${(error as Error).message}`,
-          ),
-        );
-        return;
-      }
       let settled = false;
       let exitedEarly = false;
       let kernel: KernelProcess | undefined;
       let stderrTail = '';
-      const registry = killRegistry();
-      let onExit!: () => void;
-      const exited = new Promise<void>((resolveExit) => (onExit = resolveExit));
 
       const fail = (message: string) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (child.pid !== undefined) killGroup(child.pid);
+        transport.kill();
         const tail = stderrTail.trim();
         reject(new Error(tail ? `${message}. Kernel stderr:\n${tail}` : message));
       };
@@ -208,35 +282,32 @@ export class KernelProcess {
         startTimeoutMs,
       );
 
-      child.on('error', (error) =>
-        fail(`cannot start the Python kernel (${spec.command}): ${error.message}`),
+      void transport.failed?.then((error) =>
+        fail(`cannot start the Python kernel (${what}): ${error.message}`),
       );
-      child.stdin.on('error', () => {
+      transport.stdin.on('error', () => {
         // EPIPE after the kernel died: the exit handler reports it.
       });
-      child.stderr.on('data', (chunk: Buffer) => {
+      transport.stderr.on('data', (chunk: Buffer) => {
         stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
         if (kernel) kernel.stderrTail = stderrTail;
       });
       const stderrClosed = new Promise<void>((resolveClose) =>
-        child.stderr.once('close', resolveClose),
+        transport.stderr.once('close', resolveClose),
       );
-      child.on('exit', (code, signal) => {
-        if (child.pid !== undefined) registry.groups.delete(child.pid);
-        onExit();
+      void transport.exited.then((exit) => {
         if (kernel) {
-          kernel.handleExit(code, signal);
+          kernel.handleExit(exit);
           return;
         }
         exitedEarly = true;
         // Let stderr drain so the error message carries the kernel's last words.
         void Promise.race([stderrClosed, delay(500)]).then(() =>
-          fail(`the Python kernel exited during start (${describeExit(code, signal)})`),
+          fail(`the Python kernel exited during start (${describeExit(exit)})`),
         );
       });
-      if (child.pid !== undefined) registry.groups.add(child.pid);
 
-      readLines(child.stdout, maxMessageBytes, (line) => {
+      readLines(transport.stdout, maxMessageBytes, (line) => {
         if (kernel) {
           kernel.handleLine(line);
           return;
@@ -247,11 +318,10 @@ export class KernelProcess {
         clearTimeout(timer);
         const ready: ReadyMessage = parsed.message;
         kernel = new KernelProcess(
-          child,
+          transport,
           {python: ready.python, packages: ready.packages, outputDir: ready.outputDir},
           maxMessageBytes,
           stderrTail,
-          exited,
         );
         resolve(kernel);
       });
@@ -329,7 +399,7 @@ export class KernelProcess {
 
   /** SIGKILLs the kernel's whole process group (idempotent). */
   kill(): void {
-    if (this.alive) killGroup(this.pid);
+    if (this.alive) this.transport.kill();
   }
 
   /**
@@ -346,8 +416,8 @@ export class KernelProcess {
   }
 
   private send(message: HostMessage): void {
-    if (!this.alive || this.child.stdin.destroyed) return;
-    this.child.stdin.write(encodeHostMessage(message));
+    if (!this.alive || this.transport.stdin.destroyed) return;
+    this.transport.stdin.write(encodeHostMessage(message));
   }
 
   private killFor(id: string, reason: {type: string; message: string}): void {
@@ -362,12 +432,12 @@ export class KernelProcess {
         pending.resolve(lostResult(reason.type, reason.message, '', pending.startedAt));
       }, EXIT_WAIT_MS).unref();
     } else {
-      this.handleExit(this.exitInfo?.code ?? null, this.exitInfo?.signal ?? null);
+      this.handleExit(this.exitInfo ?? {code: null, signal: null});
     }
   }
 
-  private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
-    this.exitInfo ??= {code, signal};
+  private handleExit(exit: KernelExit): void {
+    this.exitInfo ??= exit;
     for (const pending of [...this.pending.values()]) {
       if (pending.killed) {
         pending.resolve(
@@ -382,8 +452,13 @@ export class KernelProcess {
   }
 
   private diedResult(startedAt: number): ExecutionResult {
-    const how = describeExit(this.exitInfo?.code ?? null, this.exitInfo?.signal ?? null);
-    const hint = this.exitInfo?.signal === 'SIGKILL' ? ' (killed, e.g. out of memory)' : '';
+    const exit = this.exitInfo ?? {code: null, signal: null};
+    const how = describeExit(exit);
+    const hint = exit.reason
+      ? ''
+      : exit.signal === 'SIGKILL' || exit.code === 137
+        ? ' (killed, e.g. out of memory)'
+        : '';
     return lostResult(
       'KernelDied',
       `The Python kernel died during the execution (${how})${hint}; ${STATE_LOST}`,
@@ -494,9 +569,9 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal) return `signal ${signal}`;
-  return `exit code ${code ?? 'unknown'}`;
+function describeExit(exit: KernelExit): string {
+  const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code ?? 'unknown'}`;
+  return exit.reason ? `${exit.reason}; ${how}` : how;
 }
 
 /**

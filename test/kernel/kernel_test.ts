@@ -318,7 +318,7 @@ describe('KernelProcess', () => {
     const more = await Promise.all([startKernel([]), startKernel([])]);
     expect(process.listenerCount('exit')).toBe(count);
     await Promise.all([first, ...more].map((k) => k.dispose()));
-    expect([first, ...more].some((k) => isRunning(k.pid))).toBe(false);
+    expect([first, ...more].some((k) => isRunning(k.pid!))).toBe(false);
   });
 
   it('drops hostile messages: oversized, malformed, unknown ids, repeated call ids', async () => {

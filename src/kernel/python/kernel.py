@@ -5,7 +5,8 @@
 """The Python kernel of adk-coding-agent: a persistent interpreter driven by the host.
 
 Run as ``python3 -I kernel.py [--authorized-imports a,b|*] [--output-dir DIR]
-[--max-output-bytes N]``. Standard library only (Python 3.11+).
+[--max-output-bytes N] [--preload a,b] [--limit-memory-bytes N] [--limit-processes N]
+[--limit-file-bytes N] [--limit-open-files N]``. Standard library only (Python 3.11+).
 
 Wire protocol: newline-delimited JSON on the process's original stdin/stdout, which are moved
 to private descriptors at start. fd 0 then reads /dev/null and fds 1/2 feed capture pipes, so
@@ -16,6 +17,7 @@ host -> kernel::
     {"type": "execute", "id", "code", "timeoutMs"?}
     {"type": "tool_result", "callId", "ok": true, "value"}
     {"type": "tool_result", "callId", "ok": false, "error": {"type", "message"}}
+    {"type": "configure", "authorizedImports": [module, ...]}   (a warm kernel taken by a session)
     {"type": "shutdown"}
 
 kernel -> host::
@@ -48,6 +50,7 @@ import math
 import mimetypes
 import os
 import queue
+import resource
 import stat
 import sys
 import threading
@@ -356,9 +359,7 @@ class Protocol:
 
 class Kernel:
     def __init__(self, args, protocol, stdout_capture, stderr_capture, streams):
-        imports = [name.strip() for name in args.authorized_imports.split(',') if name.strip()]
-        self.allow_all = '*' in imports
-        self.allowed = sorted(set(name for name in imports if name != '*'))
+        self.set_authorized_imports(args.authorized_imports.split(','))
         self.output_dir = os.path.abspath(args.output_dir)
         self.max_output_bytes = args.max_output_bytes
         self.max_file_bytes = args.max_file_bytes
@@ -383,6 +384,17 @@ class Kernel:
         self.namespace = module.__dict__
 
     # -- imports ------------------------------------------------------------------------------
+
+    def set_authorized_imports(self, names):
+        imports = [name.strip() for name in names if isinstance(name, str) and name.strip()]
+        self.allow_all = '*' in imports
+        self.allowed = sorted(set(name for name in imports if name != '*'))
+
+    def configure(self, message):
+        """Applies a session's settings to a kernel started ahead of time (a warm pool)."""
+        names = message.get('authorizedImports')
+        if isinstance(names, list):
+            self.set_authorized_imports(names)
 
     def _allowed(self, name):
         return any(name == entry or name.startswith(entry + '.') for entry in self.allowed)
@@ -525,6 +537,8 @@ class Kernel:
                         self.executions.put(message)
                 elif kind == 'tool_result':
                     self.deliver_tool_result(message)
+                elif kind == 'configure':
+                    self.configure(message)
                 elif kind == 'shutdown':
                     break
         except Exception:  # noqa: BLE001 - a broken channel ends the kernel
@@ -833,7 +847,45 @@ def parse_args(argv):
     parser.add_argument('--max-output-bytes', type=int, default=1_000_000)
     parser.add_argument('--max-file-bytes', type=int, default=10 * 1024 * 1024)
     parser.add_argument('--max-total-file-bytes', type=int, default=24 * 1024 * 1024)
+    parser.add_argument('--preload', default='', help='comma-separated modules imported at start')
+    parser.add_argument('--limit-memory-bytes', type=int, default=0)
+    parser.add_argument('--limit-processes', type=int, default=0)
+    parser.add_argument('--limit-file-bytes', type=int, default=0)
+    parser.add_argument('--limit-open-files', type=int, default=0)
     return parser.parse_args(argv)
+
+
+def apply_limits(args):
+    """Kernel-wide resource limits (0 = leave as inherited); children inherit them."""
+    limits = (
+        # RLIMIT_DATA counts heap and anonymous mappings: a memory bomb gets a MemoryError.
+        (resource.RLIMIT_DATA, args.limit_memory_bytes),
+        (resource.RLIMIT_NPROC, args.limit_processes),
+        (resource.RLIMIT_FSIZE, args.limit_file_bytes),
+        (resource.RLIMIT_NOFILE, args.limit_open_files),
+    )
+    for which, value in limits:
+        if value > 0:
+            _soft, hard = resource.getrlimit(which)
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(which, (value, value))
+    if args.limit_file_bytes > 0:
+        # Writing past RLIMIT_FSIZE then fails with EFBIG (an OSError), not a kill.
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def preload(names):
+    """Imports modules ahead of the first snippet (a warm kernel); failures are ignored."""
+    for name in names.split(','):
+        name = name.strip()
+        if name:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - a missing package shows up when a snippet uses it
+                pass
 
 
 _KEEP_ALIVE = []
@@ -841,6 +893,7 @@ _KEEP_ALIVE = []
 
 def main(argv):
     args = parse_args(argv)
+    apply_limits(args)
 
     # The matplotlib backend must be chosen before pyplot is imported; no import needed here.
     try:
@@ -885,6 +938,7 @@ def serve(args, protocol_in, protocol_out):
 
     protocol = Protocol(protocol_in, protocol_out)
     kernel = Kernel(args, protocol, stdout_capture, stderr_capture, streams)
+    preload(args.preload)
     kernel.install_import_guard()
     protocol.send(
         {
