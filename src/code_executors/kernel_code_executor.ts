@@ -18,6 +18,7 @@ import {fileURLToPath} from 'node:url';
 
 import {normalizeAuthorizedImports} from '../security/import_policy.js';
 import {KernelProcess, type KernelInfo, type KernelLaunchSpec} from './kernel_process.js';
+import {resolvePoolOptions, WarmPool, type WarmPoolOptions} from './warm_pool.js';
 import {
   CODE_EXECUTOR_SIGNATURE,
   type CodeExecutor,
@@ -54,10 +55,21 @@ export interface KernelCodeExecutorOptions {
    */
   limits?: KernelLimits;
   /**
+   * Kernels to start ahead of time with modules already imported, so a new session's first step
+   * pays neither the start nor `import pandas`. Default: no pool. See {@link warmUp}.
+   */
+  pool?: WarmPoolOptions;
+  /**
    * Host path of `kernel.py`. Default: found next to this module (`../kernel/python/`). Set it
    * when a bundler moved this code away from the package's files.
    */
   kernelPath?: string;
+}
+
+/** A pooled kernel and the session folder it was started in. */
+interface WarmKernel {
+  sessionDir: string;
+  kernel: KernelProcess;
 }
 
 /** Per-process limits set by the kernel (`setrlimit`); see {@link KernelCodeExecutorOptions}. */
@@ -123,7 +135,9 @@ const DEFAULTS = {
 /** setTimeout fires at once for larger delays. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-type ResolvedOptions = Required<Omit<KernelCodeExecutorOptions, 'kernelPath' | 'limits'>> & {
+type ResolvedOptions = Required<
+  Omit<KernelCodeExecutorOptions, 'kernelPath' | 'limits' | 'pool'>
+> & {
   kernelPath?: string;
   limits: Required<KernelLimits>;
 };
@@ -319,12 +333,21 @@ export class KernelSandboxSession implements SandboxSession {
     return this.lastInfo?.outputDir ?? this.hostOutputDir;
   }
 
-  /** @internal Starts the first kernel; the executor calls it once. */
-  async start(): Promise<void> {
+  /**
+   * @internal Starts the first kernel, or adopts `warm` (a pooled kernel started ahead of time in
+   * this session's folder, given this session's imports); the executor calls it once.
+   */
+  async start(warm?: KernelProcess): Promise<void> {
     await mkdir(this.hostOutputDir, {recursive: true});
     await mkdir(this.hostInputDir, {recursive: true, mode: 0o755});
-    const kernel = await this.startKernel();
-    this.kernel = kernel;
+    if (warm) {
+      warm.configure({authorizedImports: [...this.authorizedImports]});
+      this.generationValue = 1;
+      this.lastInfo = warm.info;
+      this.kernel = warm;
+    } else {
+      this.kernel = await this.startKernel();
+    }
     this.touch();
   }
 
@@ -406,31 +429,14 @@ export class KernelSandboxSession implements SandboxSession {
   private async startKernel(): Promise<KernelProcess> {
     const generation = this.generationValue + 1;
     const o = this.options;
-    const context: KernelSessionContext = {
-      key: this.key,
-      sessionDir: this.sessionDir,
-      workDir: this.workDir,
-      outputDir: this.hostOutputDir,
-      inputDir: this.hostInputDir,
-      kernelPath: o.kernelPath,
-      python: o.python,
-      generation,
-      kernelArgs: [
-        '--authorized-imports',
-        this.authorizedImports.join(','),
-        '--max-output-bytes',
-        String(o.maxOutputBytes),
-        '--max-file-bytes',
-        String(o.maxFileBytes),
-        '--max-total-file-bytes',
-        String(o.maxTotalFileBytes),
-        ...limitArgs(o.limits),
-      ],
-    };
+    const context = sessionContext(this.key, this.sessionDir, o, generation, [
+      '--authorized-imports',
+      this.authorizedImports.join(','),
+      ...kernelLimitArgs(o),
+    ]);
     // A snippet may have removed the output folder; recreate it before each start.
     await mkdir(this.hostOutputDir, {recursive: true});
-    const spec = await this.executor.launchSpecFor(context);
-    const kernel = await KernelProcess.start(spec, {startTimeoutMs: o.startTimeoutMs});
+    const kernel = await this.executor.startKernelFor(context);
     this.generationValue = generation;
     this.lastInfo = kernel.info;
     return kernel;
@@ -445,6 +451,41 @@ export class KernelSandboxSession implements SandboxSession {
     // An idle session must not keep Node alive.
     this.idleTimer.unref();
   }
+}
+
+/** The launch context of a session folder (`work/`, `work/output/`, `input/` inside it). */
+function sessionContext(
+  key: string,
+  sessionDir: string,
+  options: ResolvedOptions & {kernelPath: string},
+  generation: number,
+  kernelArgs: string[],
+): KernelSessionContext {
+  const workDir = join(sessionDir, 'work');
+  return {
+    key,
+    sessionDir,
+    workDir,
+    outputDir: join(workDir, 'output'),
+    inputDir: join(sessionDir, 'input'),
+    kernelPath: options.kernelPath,
+    python: options.python,
+    generation,
+    kernelArgs,
+  };
+}
+
+/** Kernel arguments for the output caps and resource limits of `options`. */
+function kernelLimitArgs(options: ResolvedOptions): string[] {
+  return [
+    '--max-output-bytes',
+    String(options.maxOutputBytes),
+    '--max-file-bytes',
+    String(options.maxFileBytes),
+    '--max-total-file-bytes',
+    String(options.maxTotalFileBytes),
+    ...limitArgs(options.limits),
+  ];
 }
 
 /** Kernel arguments for `limits` (zero limits are left out). */
@@ -493,9 +534,10 @@ function failure(
 }
 
 /**
- * Base class of the backends that run `kernel.py` as a process (local, bubblewrap, ...).
- * Subclasses set {@link backend} and implement {@link launchSpec}; they may override
- * {@link checkAvailable} and {@link prepareSession}.
+ * Base class of the backends that run `kernel.py` (local, bubblewrap, Docker, ...). Subclasses
+ * set {@link backend} and implement {@link launchSpec} (a local process) or override
+ * {@link openKernel} (anything else); they may override {@link checkAvailable} and
+ * {@link prepareSession}.
  */
 export abstract class KernelCodeExecutor implements CodeExecutor {
   /** Brand checked by `isCodeExecutor` (works across bundled copies of this package). */
@@ -506,20 +548,106 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
   /** Options after validation, with defaults filled in. */
   protected readonly options: ResolvedOptions;
   private readonly sessions = new Map<string, Promise<KernelSandboxSession>>();
+  private readonly poolOptions: Required<WarmPoolOptions>;
+  private poolValue?: WarmPool<WarmKernel>;
+  private warmCounter = 0;
 
   /** @throws Error naming the first invalid option. */
   constructor(options: KernelCodeExecutorOptions = {}) {
     this.options = resolveOptions(options);
+    this.poolOptions = resolvePoolOptions(options.pool);
   }
 
   /**
-   * Returns how to start the kernel for a session. The command must run `kernel.py` with
-   * `context.kernelArgs` plus `--output-dir`, with the session's work folder as its current
-   * directory.
+   * Returns how to start the kernel for a session as a local process. The command must run
+   * `kernel.py` with `context.kernelArgs` plus `--output-dir`, with the session's work folder as
+   * its current directory. Backends that override {@link openKernel} need not implement it.
    */
-  protected abstract launchSpec(
-    context: KernelSessionContext,
-  ): KernelLaunchSpec | Promise<KernelLaunchSpec>;
+  protected launchSpec(
+    _context: KernelSessionContext,
+  ): KernelLaunchSpec | Promise<KernelLaunchSpec> {
+    throw new Error(`the ${this.backend} backend does not start kernels as local processes`);
+  }
+
+  /**
+   * Starts the kernel of a session and waits until it is ready. The default spawns
+   * {@link launchSpec}; a backend whose kernel is not a local process (a container) overrides
+   * this instead.
+   */
+  protected async openKernel(context: KernelSessionContext): Promise<KernelProcess> {
+    const spec = await this.launchSpec(context);
+    return KernelProcess.start(spec, {startTimeoutMs: this.options.startTimeoutMs});
+  }
+
+  /** @internal Used by sessions to start and restart kernels. */
+  startKernelFor(context: KernelSessionContext): Promise<KernelProcess> {
+    return this.openKernel(context);
+  }
+
+  /** Kernels started ahead of time and waiting in the warm pool (0 without a pool). */
+  get warmKernels(): number {
+    return this.poolValue?.readyCount ?? 0;
+  }
+
+  /**
+   * Starts the warm pool's kernels (option `pool`) and resolves when all are ready. Without it
+   * the pool starts filling at the first {@link getSession}.
+   *
+   * @throws Error (rejection) when a pooled kernel cannot start (backend unavailable, image
+   *     missing, ...), with the backend's message.
+   */
+  async warmUp(): Promise<void> {
+    const pool = this.pool();
+    if (!pool) return;
+    await this.checkAvailable();
+    await pool.warmUp();
+  }
+
+  private pool(): WarmPool<WarmKernel> | undefined {
+    if (this.poolOptions.size === 0) return undefined;
+    this.poolValue ??= new WarmPool(
+      this.poolOptions.size,
+      () => this.startWarmKernel(),
+      async (warm) => {
+        await warm.kernel.dispose();
+        await rm(warm.sessionDir, {recursive: true, force: true, maxRetries: 3});
+      },
+    );
+    return this.poolValue;
+  }
+
+  /** Starts a kernel in a fresh session folder, with no imports authorized until configured. */
+  private async startWarmKernel(): Promise<WarmKernel> {
+    const kernelPath = this.options.kernelPath ?? defaultKernelPath();
+    const options = {...this.options, kernelPath};
+    const key = `(warm ${++this.warmCounter})`;
+    const sessionDir = await mkdtemp(join(tmpdir(), 'coding-agent-'));
+    try {
+      await this.prepareSessionDir(sessionDir, key, options);
+      const context = sessionContext(key, sessionDir, options, 1, [
+        '--authorized-imports',
+        '',
+        '--preload',
+        this.poolOptions.preload.join(','),
+        ...kernelLimitArgs(options),
+      ]);
+      return {sessionDir, kernel: await this.openKernel(context)};
+    } catch (error) {
+      await rm(sessionDir, {recursive: true, force: true, maxRetries: 3});
+      throw error;
+    }
+  }
+
+  private async prepareSessionDir(
+    sessionDir: string,
+    key: string,
+    options: ResolvedOptions & {kernelPath: string},
+  ): Promise<void> {
+    const context = sessionContext(key, sessionDir, options, 0, []);
+    await mkdir(context.outputDir, {recursive: true});
+    await mkdir(context.inputDir, {recursive: true, mode: 0o755});
+    await this.prepareSession(context);
+  }
 
   /**
    * Rejects with one clear line when this backend cannot run here (tool missing, ...). Called
@@ -537,11 +665,6 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
    */
   sandboxInputDir(hostInputDir: string): string {
     return hostInputDir;
-  }
-
-  /** @internal Used by sessions to launch (re)starts. */
-  launchSpecFor(context: KernelSessionContext): Promise<KernelLaunchSpec> {
-    return Promise.resolve(this.launchSpec(context));
   }
 
   /**
@@ -588,12 +711,15 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
   async dispose(): Promise<void> {
     const entries = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.all(
-      entries.map(async (entry) => {
+    const pool = this.poolValue;
+    this.poolValue = undefined;
+    await Promise.all([
+      pool?.dispose(),
+      ...entries.map(async (entry) => {
         const session = await entry.catch(() => undefined);
         await session?.dispose();
       }),
-    );
+    ]);
   }
 
   private async createSession(
@@ -606,10 +732,12 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
     const authorizedImports = normalizeAuthorizedImports(options?.authorizedImports ?? []);
     await this.checkAvailable();
     const kernelPath = this.options.kernelPath ?? defaultKernelPath();
-    const sessionDir = await mkdtemp(join(tmpdir(), 'coding-agent-'));
+    const resolved = {...this.options, kernelPath};
+    const warm = this.pool()?.take();
+    const sessionDir = warm?.sessionDir ?? (await mkdtemp(join(tmpdir(), 'coding-agent-')));
     const session = new KernelSandboxSession(
       this,
-      {...this.options, kernelPath},
+      resolved,
       key,
       sessionDir,
       authorizedImports,
@@ -618,21 +746,10 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
       },
     );
     try {
-      await mkdir(session.hostOutputDir, {recursive: true});
-      await mkdir(session.hostInputDir, {recursive: true, mode: 0o755});
-      await this.prepareSession({
-        key,
-        sessionDir,
-        workDir: session.workDir,
-        outputDir: session.hostOutputDir,
-        inputDir: session.hostInputDir,
-        kernelPath,
-        python: this.options.python,
-        kernelArgs: [],
-        generation: 0,
-      });
-      await session.start();
+      if (!warm) await this.prepareSessionDir(sessionDir, key, resolved);
+      await session.start(warm?.kernel);
     } catch (error) {
+      await warm?.kernel.dispose();
       await session.dispose().catch(() => undefined);
       throw error;
     }

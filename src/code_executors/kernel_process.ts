@@ -40,6 +40,11 @@ export interface KernelLaunchSpec {
    * bubblewrap). The caller closes them after the start.
    */
   extraFds?: readonly number[];
+  /**
+   * Called once by {@link KernelProcess.start} right after the spawn (or its failure), e.g. to
+   * close {@link extraFds}, which the child then holds its own copies of.
+   */
+  cleanup?: () => void;
 }
 
 /** Options of {@link KernelProcess.start}. */
@@ -243,6 +248,8 @@ export class KernelProcess {
       return Promise.reject(
         new Error(`cannot start the Python kernel (${spec.command}): ${(error as Error).message}`),
       );
+    } finally {
+      spec.cleanup?.();
     }
     return KernelProcess.connect(transport, options, spec.command);
   }
@@ -395,6 +402,11 @@ export class KernelProcess {
       }
       this.send({type: 'execute', id, code: request.code, timeoutMs: request.timeoutMs});
     });
+  }
+
+  /** Applies a session's settings to a kernel started ahead of time (see the warm pool). */
+  configure(settings: {authorizedImports: string[]}): void {
+    this.send({type: 'configure', authorizedImports: settings.authorizedImports});
   }
 
   /** SIGKILLs the kernel's whole process group (idempotent). */

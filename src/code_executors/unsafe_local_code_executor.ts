@@ -45,7 +45,7 @@ export class UnsafeLocalCodeExecutor extends KernelCodeExecutor {
   }
 
   /** Runs `python -I kernel.py` in the session's work folder with a minimal environment. */
-  protected launchSpec(context: KernelSessionContext): KernelLaunchSpec {
+  protected override launchSpec(context: KernelSessionContext): KernelLaunchSpec {
     return {
       command: context.python,
       args: ['-I', context.kernelPath, ...context.kernelArgs, '--output-dir', context.outputDir],

@@ -122,8 +122,15 @@ export interface ShutdownMessage {
   type: 'shutdown';
 }
 
+/** Host → kernel: settings of the session that took a warm (pooled) kernel. */
+export interface ConfigureMessage {
+  type: 'configure';
+  /** Modules snippets may import (`*` for all). */
+  authorizedImports: string[];
+}
+
 /** Any message the host sends. */
-export type HostMessage = ExecuteMessage | ToolResultMessage | ShutdownMessage;
+export type HostMessage = ExecuteMessage | ToolResultMessage | ShutdownMessage | ConfigureMessage;
 
 /** Outcome of {@link parseKernelMessage}. */
 export type ParseResult = {ok: true; message: KernelMessage} | {ok: false; error: string};

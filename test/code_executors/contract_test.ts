@@ -279,7 +279,7 @@ for (const backend of sandboxBackends()) {
 
     it('returns files written to the output folder', async () => {
       expect(session.outputDir).toBe(
-        backend.name === 'bubblewrap' ? '/work/output' : session.hostOutputDir,
+        backend.name === 'local' ? session.hostOutputDir : '/work/output',
       );
       const result = await open.execute({
         code: [

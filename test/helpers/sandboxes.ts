@@ -13,6 +13,7 @@
 import {existsSync} from 'node:fs';
 
 import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap_code_executor.js';
+import {ContainerCodeExecutor} from '../../src/code_executors/container_code_executor.js';
 import type {
   KernelCodeExecutor,
   KernelCodeExecutorOptions,
@@ -21,8 +22,8 @@ import {UnsafeLocalCodeExecutor} from '../../src/code_executors/unsafe_local_cod
 
 /** One backend as tests see it. */
 export interface SandboxBackend {
-  /** `local` or `bubblewrap`. */
-  name: 'local' | 'bubblewrap';
+  /** `local`, `bubblewrap` or `docker`. */
+  name: 'local' | 'bubblewrap' | 'docker';
   /** Why the backend cannot run here; undefined when it can (or when backends are required). */
   skipReason?: string;
   /** Suite title: the name, plus the skip reason when skipped. */
@@ -64,19 +65,25 @@ export function makeSandboxBackend(
 
 let cached: SandboxBackend[] | undefined;
 
-/** The backends to test, in a fixed order: `local`, then `bubblewrap`. */
+/** The backends to test, in a fixed order: `local`, `bubblewrap`, `docker`. */
 export function sandboxBackends(): SandboxBackend[] {
   if (cached) return cached;
   const python = existsSync(PYTHON)
     ? undefined
     : `${PYTHON} is missing: run 'apt-get install python3'`;
   const bwrap = BubblewrapCodeExecutor.isAvailableSync();
+  const docker = ContainerCodeExecutor.isAvailableSync();
   cached = [
     makeSandboxBackend('local', python, (options) => new UnsafeLocalCodeExecutor(options)),
     makeSandboxBackend(
       'bubblewrap',
       bwrap.available ? python : bwrap.reason,
       (options) => new BubblewrapCodeExecutor(options),
+    ),
+    makeSandboxBackend(
+      'docker',
+      docker.available ? undefined : docker.reason,
+      (options) => new ContainerCodeExecutor(options),
     ),
   ];
   return cached;
