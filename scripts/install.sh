@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what adk-coding-agent needs on Debian 12 (run as root): the system packages the
-# sandboxes use, the npm dependencies, and the build. Safe to run again: it skips what is there.
+# sandboxes use, the npm dependencies, the build, and the Docker sandbox (docker.io, dockerd,
+# the default image built offline). Safe to run again: it skips what is there.
+# Set CODING_AGENT_SKIP_DOCKER=1 to leave Docker out (the Docker sandbox is then unavailable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,3 +29,7 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   cp package-lock.json "$stamp"
 fi
 npm run --silent build
+
+if [ "${CODING_AGENT_SKIP_DOCKER:-0}" != 1 ]; then
+  bash scripts/docker_setup.sh
+fi

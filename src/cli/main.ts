@@ -7,9 +7,15 @@
 
 import {InMemoryRunner, type BaseLlm} from '@google/adk';
 import {Command, InvalidArgumentError, Option} from 'commander';
+import ora from 'ora';
 
 import {CodingAgent, DEFAULT_MODEL} from '../agents/coding_agent.js';
 import {BubblewrapCodeExecutor} from '../code_executors/bubblewrap_code_executor.js';
+import {
+  ContainerCodeExecutor,
+  DEFAULT_CONTAINER_IMAGE,
+} from '../code_executors/container_code_executor.js';
+import {buildDefaultImage} from '../code_executors/container_image.js';
 import type {CodeExecutor} from '../code_executors/sandbox.js';
 import {UnsafeLocalCodeExecutor} from '../code_executors/unsafe_local_code_executor.js';
 import {ScriptedLlm} from '../models/scripted_llm.js';
@@ -33,8 +39,16 @@ function hasGeminiKey(): boolean {
   );
 }
 
-function makeExecutor(sandbox: string): CodeExecutor {
-  return sandbox === 'local' ? new UnsafeLocalCodeExecutor() : new BubblewrapCodeExecutor();
+async function makeExecutor(options: RunOptions): Promise<CodeExecutor> {
+  if (options.sandbox === 'local') return new UnsafeLocalCodeExecutor();
+  if (options.sandbox === 'docker') {
+    const executor = new ContainerCodeExecutor({image: options.image});
+    const check = await executor.isAvailable();
+    if (!check.available) throw new UsageError(check.reason);
+    return executor;
+  }
+  if (options.image) throw new UsageError('--image applies only to --sandbox docker');
+  return new BubblewrapCodeExecutor();
 }
 
 function positiveInt(value: string): number {
@@ -45,6 +59,7 @@ function positiveInt(value: string): number {
 
 interface RunOptions {
   sandbox: string;
+  image?: string;
   maxIterations: number;
   json?: boolean;
 }
@@ -55,7 +70,7 @@ async function runAgent(
   task: string,
   options: RunOptions,
 ): Promise<void> {
-  const executor = makeExecutor(options.sandbox);
+  const executor = await makeExecutor(options);
   const agent = new CodingAgent({
     name: 'coding_agent',
     model,
@@ -93,7 +108,11 @@ const program = new Command()
   .showHelpAfterError();
 
 const sandboxOption = () =>
-  new Option('--sandbox <backend>', 'where code runs').choices(['bwrap', 'local']).default('bwrap');
+  new Option('--sandbox <backend>', 'where code runs')
+    .choices(['bwrap', 'docker', 'local'])
+    .default('bwrap');
+const imageOption = () =>
+  new Option('--image <name>', `image for --sandbox docker (default ${DEFAULT_CONTAINER_IMAGE})`);
 
 program
   .command('run')
@@ -101,6 +120,7 @@ program
   .argument('<task...>', 'what to do, in words')
   .option('--model <name>', 'model name (ADK registry)', DEFAULT_MODEL)
   .addOption(sandboxOption())
+  .addOption(imageOption())
   .option('--max-iterations <n>', 'code steps before asking for an answer', positiveInt, 10)
   .option('--json', 'print each ADK event as a JSON line')
   .action(async (words: string[], options: RunOptions & {model: string}) => {
@@ -118,6 +138,7 @@ program
     'Titanic survival analysis: Gemini when an API key is set, otherwise a scripted model.',
   )
   .addOption(sandboxOption())
+  .addOption(imageOption())
   .option('--max-iterations <n>', 'code steps before asking for an answer', positiveInt, 10)
   .option('--json', 'print each ADK event as a JSON line')
   .action(async (options: RunOptions) => {
@@ -141,8 +162,40 @@ program
     }
   });
 
+const image = program.command('image').description('The Docker image of --sandbox docker.');
+image
+  .command('build')
+  .description(
+    'Build the default image offline from Debian packages (mmdebstrap, then docker import).',
+  )
+  .option('--tag <name>', 'image name', DEFAULT_CONTAINER_IMAGE)
+  .option('--mirror <url>', 'Debian mirror', 'http://deb.debian.org/debian')
+  .option('--force', 'rebuild even when the image exists')
+  .action(async (options: {tag: string; mirror: string; force?: boolean}) => {
+    const spinner = ora({text: `Building ${options.tag}`, isEnabled: process.stderr.isTTY}).start();
+    try {
+      const result = await buildDefaultImage({
+        tag: options.tag,
+        mirror: options.mirror,
+        force: options.force,
+        onProgress: (line) => {
+          if (line.startsWith('I:') || line.startsWith('importing')) spinner.text = line;
+        },
+      });
+      const size = `${Math.round(result.sizeBytes / 1024 ** 2)} MB`;
+      spinner.succeed(
+        result.built
+          ? `Built ${result.image} (${size}) in ${Math.round(result.durationMs / 1000)} s`
+          : `${result.image} already exists (${size}); --force rebuilds it`,
+      );
+    } catch (error) {
+      spinner.fail('Image build failed');
+      throw error;
+    }
+  });
+
 program.parseAsync().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`coding-agent: ${message.split('\n')[0]}`);
+  console.error(`coding-agent: ${message}`);
   process.exitCode = error instanceof UsageError ? 2 : 1;
 });

@@ -194,8 +194,30 @@ function resolveSettings(options: ContainerCodeExecutorOptions): ContainerSettin
   };
 }
 
+/** Where a daemon listens, resolved (dockerode finds the default socket lazily). */
+interface DaemonAddress {
+  socketPath?: string;
+  host?: string;
+  port?: number | string;
+  protocol?: string;
+}
+
+async function daemonAddress(client: Docker): Promise<DaemonAddress> {
+  const modem = client.modem as unknown as DaemonAddress & {getSocketPath?: () => Promise<unknown>};
+  const socketPath = await modem.getSocketPath?.();
+  return typeof socketPath === 'string'
+    ? {socketPath}
+    : {host: modem.host, port: modem.port, protocol: modem.protocol};
+}
+
+/** A one-line description of a daemon's address, for error messages. */
+function describeDaemon(address: DaemonAddress): string {
+  if (address.socketPath) return `unix://${address.socketPath}`;
+  return `${address.protocol ?? 'http'}://${address.host ?? 'localhost'}:${address.port ?? 2375}`;
+}
+
 /** Containers to remove when this process exits normally (see {@link reapOnExit}). */
-const live = new Map<string, Docker.DockerOptions>();
+const live = new Map<string, DaemonAddress>();
 let exitHookInstalled = false;
 
 /**
@@ -205,12 +227,10 @@ let exitHookInstalled = false;
  */
 function reapOnExit(): void {
   if (live.size === 0) return;
-  const targets = [...live].map(([id, modem]) => ({
-    id,
-    socketPath: typeof modem.socketPath === 'string' ? modem.socketPath : undefined,
-    host: modem.host,
-    port: modem.port,
-  }));
+  // Plain HTTP only: a TLS daemon's leftovers are removed at the next start instead.
+  const targets = [...live]
+    .filter(([, address]) => address.socketPath || address.protocol !== 'https')
+    .map(([id, address]) => ({id, ...address}));
   live.clear();
   const script = `
 const http = require('node:http');
@@ -231,13 +251,6 @@ for (const t of targets) {
 
 function docker(options: ContainerCodeExecutorOptions['docker']): Docker {
   return options instanceof Docker ? options : new Docker(options);
-}
-
-/** A one-line description of where Docker is expected, for error messages. */
-function describeDaemon(client: Docker): string {
-  const modem = client.modem as unknown as Docker.DockerOptions;
-  if (modem.socketPath) return `unix://${String(modem.socketPath)}`;
-  return `${modem.protocol ?? 'http'}://${modem.host ?? 'localhost'}:${modem.port ?? 2375}`;
 }
 
 function statusCode(error: unknown): number | undefined {
@@ -279,6 +292,7 @@ export class ContainerCodeExecutor extends KernelCodeExecutor {
   readonly docker: Docker;
   private readonly settings: ContainerSettings;
   private available?: Promise<void>;
+  private address: DaemonAddress = {};
   private readonly owner = `${hostname()}/${process.pid}`;
 
   /** @throws Error naming the first invalid option. */
@@ -395,7 +409,8 @@ const get = (path) => new Promise((resolve) => {
   }
 
   private async probe(): Promise<void> {
-    const where = describeDaemon(this.docker);
+    this.address = await daemonAddress(this.docker);
+    const where = describeDaemon(this.address);
     try {
       await this.docker.ping();
     } catch (error) {
@@ -490,7 +505,7 @@ const get = (path) => new Promise((resolve) => {
         AutoRemove: false,
       },
     });
-    live.set(container.id, this.docker.modem as unknown as Docker.DockerOptions);
+    live.set(container.id, this.address);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.on('exit', reapOnExit);

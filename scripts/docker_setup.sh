@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Makes the Docker sandbox usable on Debian 12 (run as root): installs docker.io and mmdebstrap,
+# starts dockerd when no daemon answers, and builds the default image offline from Debian's
+# packages (skipped when the image exists). Needs the npm build (scripts/install.sh runs this
+# after it). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(docker.io mmdebstrap)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "docker_setup.sh: missing Debian packages (${missing[*]}); run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The daemon: systemd where there is one, else dockerd in the background (containers, CI).
+if ! docker info >/dev/null 2>&1; then
+  if [ -d /run/systemd/system ]; then
+    systemctl start docker
+  else
+    echo "Starting dockerd (log: /var/log/dockerd.log)"
+    nohup dockerd >/var/log/dockerd.log 2>&1 &
+  fi
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  if ! docker info >/dev/null 2>&1; then
+    echo "docker_setup.sh: dockerd did not start; last lines of /var/log/dockerd.log:" >&2
+    tail -n 20 /var/log/dockerd.log >&2 || true
+    exit 1
+  fi
+fi
+
+node dist/cli/main.js image build
