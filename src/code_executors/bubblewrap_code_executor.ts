@@ -9,14 +9,26 @@
  * pid, network, ipc, uts and cgroup namespaces. It sees a read-only `/usr`, the few `/etc`
  * files Python needs, a private `/tmp`, and its session folder at `/work` (the only writable
  * place that persists). There is no network except a private loopback, no host environment
- * variable, and when the host process is root the sandbox runs as an unprivileged host user.
+ * variable, and when the host process is root each session runs as its own unprivileged host
+ * user. A seccomp filter ({@link buildSeccompFilter}) refuses the syscalls escapes start from.
  */
 
 import {spawn, spawnSync} from 'node:child_process';
-import {accessSync, constants, existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
-import {chown, copyFile, lstat, mkdir, rm, writeFile} from 'node:fs/promises';
+import {randomInt} from 'node:crypto';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
+import {chown, copyFile, lstat, mkdir, rm, stat, writeFile} from 'node:fs/promises';
 import {delimiter, isAbsolute, join} from 'node:path';
 
+import {buildSeccompFilter} from '../security/seccomp_filter.js';
 import {
   KernelCodeExecutor,
   type KernelCodeExecutorOptions,
@@ -33,10 +45,21 @@ export interface BubblewrapCodeExecutorOptions extends KernelCodeExecutorOptions
    * use instead of the host's `/usr` and `/etc` files. `python` is then a path inside it.
    */
   rootfs?: string;
-  /** Host user id the sandbox runs as when this process is root. Default 65534 (nobody). */
+  /**
+   * Host user id every sandbox runs as when this process is root. Default: a fresh id per
+   * session from an unused high range (0x70000000 and up), so that each session's processes
+   * (`limits.processes`) are counted on their own and sessions cannot touch each other's files.
+   */
   sandboxUid?: number;
-  /** Host group id the sandbox runs as when this process is root. Default 65534 (nogroup). */
+  /** Host group id every sandbox runs as when this process is root. Default: one per session. */
   sandboxGid?: number;
+  /**
+   * Load a seccomp filter (bubblewrap's `--seccomp`) that makes ptrace, io_uring, bpf,
+   * perf_event_open, keyrings, the mount APIs, unshare/setns, module loading, clock setting,
+   * TIOCSTI and similar syscalls fail with EPERM (see `seccompDeniedSyscalls()`). Default true;
+   * supported on x64 and arm64 (elsewhere, starting a session fails until this is false).
+   */
+  seccomp?: boolean;
 }
 
 /** Result of {@link BubblewrapCodeExecutor.isAvailable}. */
@@ -49,6 +72,19 @@ const SANDBOX_WORK = '/work';
 const SANDBOX_INPUT = `${SANDBOX_WORK}/input`;
 const NOBODY = 65534;
 const PROBE_TIMEOUT_MS = 15_000;
+/**
+ * Per-session host ids when root: 0x70000000 + 1..SPAN. systemd leaves this range unassigned
+ * (containers end below it, its "foreign" range starts at 0x7ffe0000), and it stays below 2^31,
+ * the largest id Node's spawn accepts. The base id itself runs the availability probe.
+ */
+const SESSION_ID_BASE = 0x70000000;
+const SESSION_ID_SPAN = 0x08000000;
+/** Ids are handed out in order from a random start, so two agent processes rarely meet. */
+let nextSessionId = randomInt(SESSION_ID_SPAN);
+/** RLIMIT_NPROC of a session when the options set none: stops fork bombs, allows BLAS threads. */
+const DEFAULT_PROCESSES = 256;
+/** The compiled seccomp program, built once per process. */
+let seccompProgram: Buffer | undefined;
 
 /** Files under /etc that Python, numpy (BLAS via alternatives), matplotlib and time zones use. */
 const ETC_FILES = [
@@ -185,13 +221,22 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
 
   private readonly bwrapOption?: string;
   private readonly rootfs?: string;
-  private readonly sandboxUid: number;
-  private readonly sandboxGid: number;
+  private readonly sandboxUid?: number;
+  private readonly sandboxGid?: number;
+  private readonly seccomp: boolean;
   private probe?: Probe;
 
-  /** @throws Error naming the first invalid option. */
+  /**
+   * `limits.processes` defaults to 256 here (the sandbox user is the session's own, so the
+   * count covers that session only); set it to 0 to keep the inherited limit.
+   *
+   * @throws Error naming the first invalid option.
+   */
   constructor(options: BubblewrapCodeExecutorOptions = {}) {
-    super(options);
+    super({
+      ...options,
+      limits: {...options.limits, processes: options.limits?.processes ?? DEFAULT_PROCESSES},
+    });
     if (options.bwrapPath !== undefined && !isAbsolute(options.bwrapPath)) {
       throw new Error(
         `bwrapPath must be an absolute path, got ${JSON.stringify(options.bwrapPath)}`,
@@ -217,8 +262,9 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     }
     this.bwrapOption = options.bwrapPath;
     this.rootfs = options.rootfs;
-    this.sandboxUid = options.sandboxUid ?? NOBODY;
-    this.sandboxGid = options.sandboxGid ?? NOBODY;
+    this.sandboxUid = options.sandboxUid;
+    this.sandboxGid = options.sandboxGid;
+    this.seccomp = options.seccomp ?? true;
   }
 
   /**
@@ -258,9 +304,17 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     }
   }
 
-  /** Host identity the sandbox runs as: the sandbox ids when root, else this process's own. */
+  /** Host identity of the availability probe: the pinned ids or the range's base when root. */
   private identity(): {uid?: number; gid?: number} {
-    return isRoot() ? {uid: this.sandboxUid, gid: this.sandboxGid} : {};
+    if (!isRoot()) return {};
+    return {uid: this.sandboxUid ?? SESSION_ID_BASE, gid: this.sandboxGid ?? SESSION_ID_BASE};
+  }
+
+  /** Host identity for a new session: pinned ids, else a fresh one per session, when root. */
+  private sessionIdentity(): {uid?: number; gid?: number} {
+    if (!isRoot()) return {};
+    const fresh = SESSION_ID_BASE + 1 + (nextSessionId++ % (SESSION_ID_SPAN - 1));
+    return {uid: this.sandboxUid ?? fresh, gid: this.sandboxGid ?? fresh};
   }
 
   private bwrapPath(): string {
@@ -404,9 +458,12 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     return args;
   }
 
-  /** Writes the sandbox's passwd/group/hosts, copies the kernel in, hands the folder over. */
+  /**
+   * Writes the sandbox's passwd/group/hosts, copies the kernel in, hands the folder over. The
+   * folder's owner is the session's identity from then on ({@link launchSpec} reads it back).
+   */
   protected override async prepareSession(context: KernelSessionContext): Promise<void> {
-    const {uid, gid} = this.identity();
+    const {uid, gid} = this.sessionIdentity();
     const insideUid = uid ?? process.getuid?.() ?? NOBODY;
     const insideGid = gid ?? process.getgid?.() ?? NOBODY;
     const etc = join(context.sessionDir, 'etc');
@@ -437,9 +494,21 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
   }
 
   /** `bwrap ... python -I /opt/coding-agent/kernel.py ...` with the session folder at /work. */
-  protected async launchSpec(context: KernelSessionContext): Promise<KernelLaunchSpec> {
+  protected override async launchSpec(context: KernelSessionContext): Promise<KernelLaunchSpec> {
     if (!this.probe) await this.checkAvailable();
     const etc = join(context.sessionDir, 'etc');
+    // The session's ids are whoever owns its folder (prepareSession chowned it; the sandbox
+    // cannot reach that folder, and a non-root user cannot give a file away).
+    let identity: {uid?: number; gid?: number} = {};
+    if (isRoot()) {
+      const owner = await stat(context.sessionDir);
+      if (owner.uid === 0 || owner.gid === 0) {
+        throw new Error(
+          `session folder ${context.sessionDir} is owned by root; it was not prepared`,
+        );
+      }
+      identity = {uid: owner.uid, gid: owner.gid};
+    }
     // An earlier kernel may have left a file or symlink where the input mount point goes; a
     // non-folder there would stop bwrap from mounting (rm removes a symlink, not its target).
     const mountPoint = join(context.workDir, 'input');
@@ -470,6 +539,7 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
       '/',
       '--chdir',
       SANDBOX_WORK,
+      ...(this.seccomp ? ['--seccomp', '3'] : []),
       '--',
       context.python,
       '-I',
@@ -478,14 +548,43 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
       '--output-dir',
       `${SANDBOX_WORK}/output`,
     ];
-    return {
+    const spec: KernelLaunchSpec = {
       command: this.bwrapPath(),
       args,
       // bwrap's own environment; the sandbox gets only the --setenv values above.
       env: {PATH: '/usr/bin:/bin'},
       cwd: context.sessionDir,
-      ...this.identity(),
+      ...identity,
     };
+    if (!this.seccomp) return spec;
+    const fd = await openSeccompProgram(context);
+    let open = true;
+    return {
+      ...spec,
+      extraFds: [fd],
+      cleanup: () => {
+        // The child holds its own copy once spawned; ours would only leak.
+        if (open) closeSync(fd);
+        open = false;
+      },
+    };
+  }
+}
+
+/**
+ * Writes the seccomp program next to the session's files and opens it read-only, as the fd
+ * bwrap's `--seccomp 3` reads. The file is unlinked at once: the descriptor is all that is needed.
+ */
+async function openSeccompProgram(context: KernelSessionContext): Promise<number> {
+  seccompProgram ??= buildSeccompFilter();
+  const path = join(context.sessionDir, `seccomp-${context.generation}.bpf`);
+  await rm(path, {force: true});
+  // 'wx': a fresh file, never through something already at that path.
+  await writeFile(path, seccompProgram, {flag: 'wx', mode: 0o400});
+  try {
+    return openSync(path, 'r');
+  } finally {
+    await rm(path, {force: true});
   }
 }
 
