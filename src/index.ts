@@ -35,6 +35,22 @@ export type {SystemPromptParts} from './agents/prompt.js';
 export {BubblewrapCodeExecutor} from './code_executors/bubblewrap_code_executor.js';
 export {UnsafeLocalCodeExecutor} from './code_executors/unsafe_local_code_executor.js';
 export {KernelCodeExecutor} from './code_executors/kernel_code_executor.js';
+export type {
+  KernelCodeExecutorOptions,
+  KernelLimits,
+} from './code_executors/kernel_code_executor.js';
+export {
+  CONTAINER_LABEL,
+  CONTAINER_OWNER_LABEL,
+  ContainerCodeExecutor,
+  DEFAULT_CONTAINER_IMAGE,
+  parseMemoryLimit,
+} from './code_executors/container_code_executor.js';
+export type {ContainerCodeExecutorOptions} from './code_executors/container_code_executor.js';
+export {DEFAULT_IMAGE_PACKAGES, buildDefaultImage} from './code_executors/container_image.js';
+export type {BuildImageOptions, BuildImageResult} from './code_executors/container_image.js';
+export {DEFAULT_PRELOAD} from './code_executors/warm_pool.js';
+export type {WarmPoolOptions} from './code_executors/warm_pool.js';
 export {defaultCodeExecutor} from './code_executors/default_code_executor.js';
 export {CODE_EXECUTOR_SIGNATURE, isCodeExecutor} from './code_executors/sandbox.js';
 export {
