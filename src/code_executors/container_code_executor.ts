@@ -13,7 +13,7 @@
  */
 
 import {spawnSync} from 'node:child_process';
-import {chmod, chown, copyFile} from 'node:fs/promises';
+import {chmod, chown, copyFile, writeFile} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
@@ -25,6 +25,7 @@ import {
   type KernelCodeExecutorOptions,
   type KernelSessionContext,
 } from './kernel_code_executor.js';
+import {buildSeccompFilter} from '../security/seccomp_filter.js';
 import {KernelProcess, type KernelExit, type KernelTransport} from './kernel_process.js';
 
 /** The image `coding-agent image build` produces, and the default of {@link ContainerCodeExecutor}. */
@@ -86,10 +87,19 @@ export interface ContainerCodeExecutorOptions extends KernelCodeExecutorOptions 
   capDrop?: readonly string[];
   /** Set `no-new-privileges` (setuid binaries cannot raise privileges). Default true. */
   noNewPrivileges?: boolean;
+  /**
+   * Load this package's seccomp filter in the kernel before anything runs, on top of Docker's
+   * own profile: ptrace, io_uring, bpf, perf_event_open, keyrings, the mount APIs,
+   * unshare/setns, module loading, clock setting, TIOCSTI and the like fail with EPERM (Docker's
+   * default profile lets some through, io_uring among them). Default true; needs an x86_64 or
+   * aarch64 daemon.
+   */
+  seccomp?: boolean;
 }
 
 /** Where things appear inside the container. */
 const CONTAINER_KERNEL = '/opt/coding-agent/kernel.py';
+const CONTAINER_SECCOMP = '/opt/coding-agent/seccomp.bpf';
 const CONTAINER_WORK = '/work';
 const CONTAINER_INPUT = `${CONTAINER_WORK}/input`;
 const NOBODY = '65534:65534';
@@ -143,6 +153,7 @@ interface ContainerSettings {
   tmpSize: string;
   capDrop: string[];
   noNewPrivileges: boolean;
+  seccomp: boolean;
 }
 
 function resolveSettings(options: ContainerCodeExecutorOptions): ContainerSettings {
@@ -191,6 +202,7 @@ function resolveSettings(options: ContainerCodeExecutorOptions): ContainerSettin
     tmpSize,
     capDrop: [...(options.capDrop ?? ['ALL'])],
     noNewPrivileges: options.noNewPrivileges ?? true,
+    seccomp: options.seccomp ?? true,
   };
 }
 
@@ -293,6 +305,8 @@ export class ContainerCodeExecutor extends KernelCodeExecutor {
   private readonly settings: ContainerSettings;
   private available?: Promise<void>;
   private address: DaemonAddress = {};
+  /** The seccomp program for the daemon's architecture (set by the probe when enabled). */
+  private seccompProgram?: Buffer;
   private readonly owner = `${hostname()}/${process.pid}`;
 
   /** @throws Error naming the first invalid option. */
@@ -430,6 +444,16 @@ const get = (path) => new Promise((resolve) => {
           `with \`docker build -t ${this.settings.image} docker/\`, or pass the \`image\` option.`,
       );
     }
+    if (this.settings.seccomp) {
+      const {Architecture} = (await this.docker.info()) as {Architecture?: string};
+      if (Architecture !== 'x86_64' && Architecture !== 'aarch64') {
+        throw new Error(
+          `the seccomp filter supports x86_64 and aarch64 daemons, not ${Architecture}: ` +
+            'pass seccomp: false to rely on Docker\'s own profile alone',
+        );
+      }
+      this.seccompProgram = buildSeccompFilter(Architecture);
+    }
     if (this.settings.runtime) {
       const info = (await this.docker.info()) as {Runtimes?: Record<string, unknown>};
       const runtimes = Object.keys(info.Runtimes ?? {});
@@ -461,6 +485,20 @@ const get = (path) => new Promise((resolve) => {
 
   protected override async openKernel(context: KernelSessionContext): Promise<KernelProcess> {
     const s = this.settings;
+    const binds = [
+      `${join(context.sessionDir, 'kernel.py')}:${CONTAINER_KERNEL}:ro`,
+      `${context.workDir}:${CONTAINER_WORK}:rw`,
+      `${context.inputDir}:${CONTAINER_INPUT}:ro`,
+    ];
+    const seccompArgs: string[] = [];
+    if (s.seccomp) {
+      if (!this.seccompProgram) throw new Error('the Docker daemon was not probed before start');
+      // Outside the folders the container can write, so a snippet cannot swap it.
+      const path = join(context.sessionDir, 'seccomp.bpf');
+      await writeFile(path, this.seccompProgram, {mode: 0o644});
+      binds.push(`${path}:${CONTAINER_SECCOMP}:ro`);
+      seccompArgs.push('--seccomp-filter', CONTAINER_SECCOMP);
+    }
     const container = await this.docker.createContainer({
       Image: s.image,
       Cmd: [
@@ -468,6 +506,7 @@ const get = (path) => new Promise((resolve) => {
         '-I',
         CONTAINER_KERNEL,
         ...context.kernelArgs,
+        ...seccompArgs,
         '--output-dir',
         `${CONTAINER_WORK}/output`,
       ],
@@ -486,11 +525,7 @@ const get = (path) => new Promise((resolve) => {
       NetworkDisabled: s.network === 'none',
       HostConfig: {
         NetworkMode: s.network,
-        Binds: [
-          `${join(context.sessionDir, 'kernel.py')}:${CONTAINER_KERNEL}:ro`,
-          `${context.workDir}:${CONTAINER_WORK}:rw`,
-          `${context.inputDir}:${CONTAINER_INPUT}:ro`,
-        ],
+        Binds: binds,
         ReadonlyRootfs: s.readOnlyRoot,
         Tmpfs: {'/tmp': `rw,nosuid,nodev,size=${s.tmpSize},mode=1777`},
         CapDrop: s.capDrop,

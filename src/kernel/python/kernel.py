@@ -852,7 +852,38 @@ def parse_args(argv):
     parser.add_argument('--limit-processes', type=int, default=0)
     parser.add_argument('--limit-file-bytes', type=int, default=0)
     parser.add_argument('--limit-open-files', type=int, default=0)
+    parser.add_argument(
+        '--seccomp-filter',
+        default='',
+        help='file holding a classic-BPF seccomp program the kernel loads before anything else',
+    )
     return parser.parse_args(argv)
+
+
+def load_seccomp_filter(path):
+    """Installs a seccomp program on this process (inherited by every child, never removable).
+
+    For sandboxes that cannot load one for us (Docker's own profile stays, ours stacks on it).
+    A failure is fatal: the host asked for the filter and must not get a kernel without it.
+    """
+    import ctypes
+
+    with open(path, 'rb') as f:
+        program = f.read()
+    if not program or len(program) % 8:
+        raise OSError(f'seccomp filter {path}: not a BPF program ({len(program)} bytes)')
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]
+
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
+    if libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), 'prctl(PR_SET_NO_NEW_PRIVS) failed')
+    if libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), 'prctl(PR_SET_SECCOMP) failed')
 
 
 def apply_limits(args):
@@ -894,6 +925,8 @@ _KEEP_ALIVE = []
 def main(argv):
     args = parse_args(argv)
     apply_limits(args)
+    if args.seccomp_filter:
+        load_seccomp_filter(args.seccomp_filter)
 
     # The matplotlib backend must be chosen before pyplot is imported; no import needed here.
     try:
