@@ -34,6 +34,7 @@ import {
   type KernelCodeExecutorOptions,
   type KernelSessionContext,
 } from './kernel_code_executor.js';
+import {DEFAULT_TMP_SIZE, parseByteSize} from './byte_size.js';
 import type {KernelLaunchSpec} from './kernel_process.js';
 
 /** Options of {@link BubblewrapCodeExecutor}. */
@@ -60,6 +61,12 @@ export interface BubblewrapCodeExecutorOptions extends KernelCodeExecutorOptions
    * supported on x64 and arm64 (elsewhere, starting a session fails until this is false).
    */
   seccomp?: boolean;
+  /**
+   * Size of the sandbox's private `/tmp` (a tmpfs, so it takes host memory as it fills), as
+   * bytes or `256m`. Filling it fails with ENOSPC instead of eating the host's memory.
+   * Default `256m`.
+   */
+  tmpSize?: number | string;
 }
 
 /** Result of {@link BubblewrapCodeExecutor.isAvailable}. */
@@ -224,6 +231,7 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
   private readonly sandboxUid?: number;
   private readonly sandboxGid?: number;
   private readonly seccomp: boolean;
+  private readonly tmpBytes: number;
   private probe?: Probe;
 
   /**
@@ -265,6 +273,7 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     this.sandboxUid = options.sandboxUid;
     this.sandboxGid = options.sandboxGid;
     this.seccomp = options.seccomp ?? true;
+    this.tmpBytes = parseByteSize(options.tmpSize ?? DEFAULT_TMP_SIZE, 'tmpSize', 1024 ** 2);
   }
 
   /**
@@ -454,7 +463,16 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     for (const path of [...ETC_FILES, ...pythonEtcDirs(host('/etc'))]) {
       args.push('--ro-bind-try', host(path), path);
     }
-    args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+    args.push(
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--size',
+      String(this.tmpBytes),
+      '--tmpfs',
+      '/tmp',
+    );
     return args;
   }
 

@@ -26,6 +26,7 @@ import {
   type KernelSessionContext,
 } from './kernel_code_executor.js';
 import {buildSeccompFilter} from '../security/seccomp_filter.js';
+import {DEFAULT_TMP_SIZE, formatBytes, parseByteSize} from './byte_size.js';
 import {KernelProcess, type KernelExit, type KernelTransport} from './kernel_process.js';
 
 /** The image `coding-agent image build` produces, and the default of {@link ContainerCodeExecutor}. */
@@ -81,8 +82,11 @@ export interface ContainerCodeExecutorOptions extends KernelCodeExecutorOptions 
   user?: string;
   /** Mount the image's root filesystem read-only (code cannot alter the image). Default true. */
   readOnlyRoot?: boolean;
-  /** Size of the private `/tmp` (a tmpfs counted in the container's memory). Default `256m`. */
-  tmpSize?: string;
+  /**
+   * Size of the private `/tmp` (a tmpfs counted in the container's memory), as bytes or `256m`.
+   * Filling it fails with ENOSPC. Default `256m`.
+   */
+  tmpSize?: number | string;
   /** Linux capabilities to drop. Default `['ALL']` (code cannot use any root privilege). */
   capDrop?: readonly string[];
   /** Set `no-new-privileges` (setuid binaries cannot raise privileges). Default true. */
@@ -106,38 +110,17 @@ const NOBODY = '65534:65534';
 /** Leave this fraction of the container's memory for the kernel's own process limit. */
 const KERNEL_MEMORY_FRACTION = 0.9;
 
-const UNITS: Record<string, number> = {'': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3};
-
 /**
  * Parses `2g`, `512m`, `1048576` or a number of bytes.
  *
  * @throws Error for anything else, or below 16 MiB (Python cannot start in less).
  */
 export function parseMemoryLimit(value: number | string): number {
-  let bytes: number;
-  if (typeof value === 'number') {
-    bytes = value;
-  } else {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*([bkmg]?)i?b?\s*$/i.exec(String(value));
-    if (!match) {
-      throw new Error(`memoryLimit must be bytes or a size like "512m" or "2g", got "${value}"`);
-    }
-    bytes = Math.floor(Number(match[1]) * UNITS[match[2].toLowerCase()]);
-  }
-  if (!Number.isSafeInteger(bytes) || bytes < 16 * 1024 ** 2) {
-    throw new Error(`memoryLimit must be at least 16m, got ${JSON.stringify(value)}`);
-  }
-  return bytes;
+  return parseByteSize(value, 'memoryLimit', 16 * 1024 ** 2);
 }
 
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
-function gib(bytes: number): string {
-  return bytes >= 1024 ** 3
-    ? `${Number((bytes / 1024 ** 3).toFixed(2))} GiB`
-    : `${Math.round(bytes / 1024 ** 2)} MiB`;
 }
 
 interface ContainerSettings {
@@ -150,7 +133,7 @@ interface ContainerSettings {
   env: Record<string, string>;
   user: string;
   readOnlyRoot: boolean;
-  tmpSize: string;
+  tmpBytes: number;
   capDrop: string[];
   noNewPrivileges: boolean;
   seccomp: boolean;
@@ -179,10 +162,7 @@ function resolveSettings(options: ContainerCodeExecutorOptions): ContainerSettin
       throw new Error(`env must map variable names to strings, got ${JSON.stringify(name)}`);
     }
   }
-  const tmpSize = options.tmpSize ?? '256m';
-  if (!/^\d+[kmg]?$/i.test(tmpSize)) {
-    throw new Error(`tmpSize must be a size like "256m", got ${JSON.stringify(tmpSize)}`);
-  }
+  const tmpBytes = parseByteSize(options.tmpSize ?? DEFAULT_TMP_SIZE, 'tmpSize', 1024 ** 2);
   return {
     image,
     memoryBytes,
@@ -199,7 +179,7 @@ function resolveSettings(options: ContainerCodeExecutorOptions): ContainerSettin
     },
     user,
     readOnlyRoot: options.readOnlyRoot ?? true,
-    tmpSize,
+    tmpBytes,
     capDrop: [...(options.capDrop ?? ['ALL'])],
     noNewPrivileges: options.noNewPrivileges ?? true,
     seccomp: options.seccomp ?? true,
@@ -449,7 +429,7 @@ const get = (path) => new Promise((resolve) => {
       if (Architecture !== 'x86_64' && Architecture !== 'aarch64') {
         throw new Error(
           `the seccomp filter supports x86_64 and aarch64 daemons, not ${Architecture}: ` +
-            'pass seccomp: false to rely on Docker\'s own profile alone',
+            "pass seccomp: false to rely on Docker's own profile alone",
         );
       }
       this.seccompProgram = buildSeccompFilter(Architecture);
@@ -527,7 +507,7 @@ const get = (path) => new Promise((resolve) => {
         NetworkMode: s.network,
         Binds: binds,
         ReadonlyRootfs: s.readOnlyRoot,
-        Tmpfs: {'/tmp': `rw,nosuid,nodev,size=${s.tmpSize},mode=1777`},
+        Tmpfs: {'/tmp': `rw,nosuid,nodev,size=${s.tmpBytes},mode=1777`},
         CapDrop: s.capDrop,
         SecurityOpt: s.noNewPrivileges ? ['no-new-privileges'] : [],
         Memory: s.memoryBytes,
@@ -596,7 +576,7 @@ const get = (path) => new Promise((resolve) => {
         stream.destroy?.();
         const exit: KernelExit = {code: waited.StatusCode, signal: null};
         if (info?.State?.OOMKilled) {
-          exit.reason = `out of memory: the container's ${gib(memoryBytes)} memory limit was reached`;
+          exit.reason = `out of memory: the container's ${formatBytes(memoryBytes)} memory limit was reached`;
         } else if (waited.StatusCode === 137 && killed) {
           exit.signal = 'SIGKILL';
         }

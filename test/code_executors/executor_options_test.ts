@@ -54,6 +54,13 @@ describe('code executor options', () => {
     expect(() => new BubblewrapCodeExecutor({bwrapPath: 'bwrap'})).toThrow(
       /^bwrapPath must be an absolute path/,
     );
+    expect(() => new BubblewrapCodeExecutor({tmpSize: 'lots'})).toThrow(
+      /^tmpSize must be bytes or a size like "512m"/,
+    );
+    expect(() => new BubblewrapCodeExecutor({tmpSize: 4096})).toThrow(
+      /^tmpSize must be at least 1 MiB, got 4096/,
+    );
+    expect(() => new BubblewrapCodeExecutor({tmpSize: '1.5g'})).not.toThrow();
   });
 
   it('rejects bad authorized imports when a session starts', async () => {

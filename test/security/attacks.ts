@@ -1,0 +1,1138 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+/**
+ * The adversarial suite's attacks, as data: each is a Python snippet that model-written code
+ * could send, and a classifier that decides from the result *and from the host side* whether
+ * the sandbox denied it, contained it, or let it through. `adversarial_test.ts` runs every
+ * attack against every backend; `scripts/security_report.ts` turns the outcomes into the table
+ * in SECURITY.md.
+ *
+ * Snippets report what they saw as one `@@REPORT {json}` line on stdout, built only from
+ * builtins, `json` and `hashlib` (both in DEFAULT_SAFE_IMPORTS), so the same helpers work in a
+ * session under the default import policy. File contents never travel back: snippets send a
+ * SHA-256 and the host compares it with the real host file.
+ */
+
+import {spawnSync} from 'node:child_process';
+import {createHash} from 'node:crypto';
+import {existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {constants} from 'node:os';
+import {join} from 'node:path';
+
+import type {KernelSandboxSession} from '../../src/code_executors/kernel_code_executor.js';
+import type {ExecutionResult, ToolCallRequest} from '../../src/code_executors/sandbox.js';
+import {isRunning, processTree, uids, waitGone} from '../helpers/processes.js';
+
+/**
+ * What an attack achieved. `denied`: the action failed. `contained`: it ran, but only inside
+ * the sandbox (the host and other sessions saw nothing, or the sandbox recovered). `not-denied`:
+ * it reached the host. `inconclusive`: the host itself cannot do it here (e.g. no route to the
+ * target), so the attempt proves nothing either way.
+ */
+export type Outcome = 'denied' | 'contained' | 'not-denied' | 'inconclusive';
+
+/** An attack's outcome with a short, stable explanation (it lands in SECURITY.md's table). */
+export interface Verdict {
+  outcome: Outcome;
+  /** A few words on how the outcome came about, e.g. `FileNotFoundError (ENOENT)`. */
+  how: string;
+  /** Extra observations for the results file (must be stable across runs: no timings). */
+  details?: Record<string, unknown>;
+  /** False when the attack was not run on this backend (see {@link Attack.notRunOn}). */
+  observed?: boolean;
+}
+
+/** Groups of attacks, as in the threat model. */
+export type AttackCategory =
+  | 'host files'
+  | 'host environment'
+  | 'network'
+  | 'privileges'
+  | 'syscalls'
+  | 'resources'
+  | 'processes'
+  | 'other sessions'
+  | 'protocol'
+  | 'import policy';
+
+/** Host-side things attacks aim at, set up once by the test before any executor exists. */
+export interface HostFixtures {
+  /** Random hex, unique per run: makes every path and marker unique. */
+  tag: string;
+  /** An environment variable set in the test process (and in {@link victimPid}'s environment). */
+  secretEnvName: string;
+  secretEnvValue: string;
+  /** A secret file in the host user's home folder. */
+  secretFile: string;
+  /** A TCP server on host 127.0.0.1; it counts connections. */
+  loopbackPort: number;
+  loopbackConnections(): number;
+  /** A host process (sleep) started with the secret variable in its environment. */
+  victimPid: number;
+  /** Another live session of the same executor, holding a secret file in its work folder. */
+  other: {workDir: string; pid?: number; secretFile: string};
+  /** Whether the host itself can reach outside targets (otherwise failures prove nothing). */
+  hostReach: {tcpOutside: boolean; metadata: boolean; dns: boolean; dockerSock: boolean};
+}
+
+/** What a classifier may use besides the result. */
+export interface AttackContext {
+  backend: string;
+  fixtures: HostFixtures;
+  /** The session the attack ran in. */
+  session: KernelSandboxSession;
+  /** Runs a follow-up snippet in the same session (is it still usable?). */
+  run(code: string, timeoutMs?: number): Promise<ExecutionResult>;
+  /** Disposes the attack's own session (only for attacks with `session: 'own'`). */
+  dispose(): Promise<void>;
+  /** Largest delay of the host's event loop while the attack ran, in milliseconds. */
+  maxLoopLagMs: number;
+  /** Connections the host loopback server had counted before the attack ran. */
+  loopbackBefore: number;
+  /** Tool calls this backend's sessions sent to the host (the test's onToolCall records them). */
+  toolCalls: ToolCallRequest[];
+}
+
+/** One attack. */
+export interface Attack {
+  /** Stable id (results key and table row). */
+  id: string;
+  title: string;
+  category: AttackCategory;
+  /**
+   * Where it runs: `shared` (a session allowing every import, shared by attacks that leave it
+   * usable), `policy` (a shared session under DEFAULT_SAFE_IMPORTS), or `own` (a fresh session,
+   * for attacks that kill the kernel or must check what dispose leaves behind).
+   */
+  session: 'shared' | 'policy' | 'own';
+  /** Wall-clock limit of the execution. */
+  timeoutMs: number;
+  /**
+   * Backends on which running it would harm the test machine (the unsafe local backend has no
+   * limit to stop it); the verdict is then stated, not observed.
+   */
+  notRunOn?: Record<string, Verdict>;
+  /** The Python snippet. */
+  code(fixtures: HostFixtures): string;
+  /** Decides the outcome; may check the host and clean up what the attack left there. */
+  classify(result: ExecutionResult, context: AttackContext): Promise<Verdict> | Verdict;
+}
+
+/** Helpers every snippet starts with: `_try`, `_sha` and `_report` (builtins, json, hashlib). */
+export const PRELUDE = `
+import json as _json, hashlib as _hashlib
+def _err(e):
+    n = getattr(e, 'errno', None)
+    return {'type': type(e).__name__, 'errno': n if isinstance(n, int) else None, 'msg': str(e)[:160]}
+def _try(f):
+    try:
+        return {'ok': True, 'v': f()}
+    except BaseException as e:
+        return {'ok': False, 'e': _err(e)}
+def _sha(data):
+    return _hashlib.sha256(data).hexdigest()
+def _report(**kw):
+    print('@@REPORT ' + _json.dumps(kw, default=repr), flush=True)
+`;
+
+/** A `_try` result as it arrives in a report. */
+export interface Try {
+  ok: boolean;
+  v?: unknown;
+  e?: {type: string; errno: number | null; msg: string};
+}
+
+const ERRNO_NAMES = new Map<number, string>(
+  Object.entries(constants.errno).map(([name, value]) => [value, name]),
+);
+
+/** `FileNotFoundError (ENOENT)`-style text for a failed `_try`. */
+export function failure(t: Try | undefined): string {
+  if (!t?.e) return 'no error reported';
+  const {type, errno} = t.e;
+  if (errno === null) return type;
+  return `${type} (${ERRNO_NAMES.get(errno) ?? `errno ${errno}`})`;
+}
+
+/** The snippet's `@@REPORT` object (the last one printed). */
+export function report(result: ExecutionResult): Record<string, Try & Record<string, unknown>> {
+  const lines = result.stdout.split('\n').filter((line) => line.startsWith('@@REPORT '));
+  if (lines.length === 0) {
+    throw new Error(
+      `the snippet printed no report: ${result.error?.type ?? ''} ${result.error?.message ?? ''}\n${result.stdout.slice(-500)}`,
+    );
+  }
+  return JSON.parse(lines[lines.length - 1].slice('@@REPORT '.length)) as Record<
+    string,
+    Try & Record<string, unknown>
+  >;
+}
+
+/** The report, or undefined when the snippet printed none (e.g. it was killed first). */
+export function maybeReport(
+  result: ExecutionResult,
+): Record<string, (Try & Record<string, unknown>) | undefined> | undefined {
+  try {
+    return report(result);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A `sleep` argument unique to this run (`300.<digits>`), to find its processes on the host. */
+export function sleepMark(tag: string): string {
+  return `300.${parseInt(tag.slice(0, 6), 16) % 1_000_000}`;
+}
+
+/** SHA-256 of a host file, or undefined when this process cannot read it. */
+export function hostSha(path: string): string | undefined {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Host pids whose command line contains `marker`. */
+export function processesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmdline.includes(marker) && isRunning(Number(name))) found.push(Number(name));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return found;
+}
+
+/** Kills (SIGKILL) every host process whose command line contains `marker`; returns them. */
+function killAll(marker: string): number[] {
+  const pids = processesWith(marker);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  return pids;
+}
+
+/** Verdict for reading a host file whose SHA-256 the snippet reported. */
+function readVerdict(t: Try | undefined, hostPath: string, what: string): Verdict {
+  if (!t?.ok) return {outcome: 'denied', how: failure(t)};
+  const sha = hostSha(hostPath);
+  if (sha !== undefined && t.v === sha) {
+    return {outcome: 'not-denied', how: `read the host's ${what}`};
+  }
+  return {outcome: 'contained', how: `read the sandbox's own ${what}, not the host's`};
+}
+
+/** Verdict for writing a file outside the work folder: does it exist on the host now? */
+function writeVerdict(t: Try | undefined, hostPath: string): Verdict {
+  if (existsSync(hostPath)) {
+    rmSync(hostPath, {force: true});
+    return {outcome: 'not-denied', how: 'the file appeared on the host'};
+  }
+  if (!t?.ok) return {outcome: 'denied', how: failure(t)};
+  return {outcome: 'contained', how: "written to the sandbox's private copy; host unchanged"};
+}
+
+/** Verdict for a network attempt: success is an escape; a failure proves something only if the host could. */
+function netVerdict(t: Try | undefined, hostCan: boolean, success: string): Verdict {
+  if (t?.ok) return {outcome: 'not-denied', how: success};
+  const errno = t?.e?.errno;
+  // No route or no usable network at all: the sandbox has no interface towards the target.
+  const noNetwork =
+    errno === constants.errno.ENETUNREACH ||
+    errno === constants.errno.EHOSTUNREACH ||
+    errno === constants.errno.EACCES ||
+    errno === constants.errno.EPERM;
+  if (noNetwork || hostCan) return {outcome: 'denied', how: failure(t)};
+  return {outcome: 'inconclusive', how: `${failure(t)}; the host cannot reach it either`};
+}
+
+/** Runs a ctypes syscall in a child Python (so the kernel's own state stays intact). */
+function syscallChild(body: string): string {
+  return `${PRELUDE}
+import subprocess, sys, platform
+_CHILD = r'''
+import ctypes, errno, os, platform, sys
+arm = platform.machine() in ('aarch64', 'arm64')
+NR = {'ptrace': 117 if arm else 101, 'unshare': 97 if arm else 272, 'mount': 40 if arm else 165,
+      'umount2': 39 if arm else 166, 'io_uring_setup': 425, 'bpf': 280 if arm else 321}
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+def call(name, *args):
+    rc = libc.syscall(NR[name], *args)
+    e = ctypes.get_errno()
+    return 'ok' if rc >= 0 else 'err:' + str(e)
+${body}
+'''
+def _child():
+    p = subprocess.run([sys.executable, '-I', '-c', _CHILD], capture_output=True, text=True, timeout=10)
+    out = p.stdout.strip().splitlines()
+    if not out:
+        raise OSError(None, 'child failed: exit %d %s' % (p.returncode, p.stderr.strip()[-200:]))
+    line = out[-1]
+    if line.startswith('err:'):
+        n = int(line[4:])
+        raise OSError(n, 'syscall failed')
+    return line
+_report(call=_try(_child))
+`;
+}
+
+/** Verdict for a syscall probe: allowed at all is exposure of that kernel surface. */
+function syscallVerdict(result: ExecutionResult, allowed: string): Verdict {
+  const call = report(result).call;
+  if (call.ok) return {outcome: 'not-denied', how: allowed};
+  return {outcome: 'denied', how: failure(call)};
+}
+
+/** Checks that the session still runs code after an attack. */
+async function stillUsable(context: AttackContext): Promise<boolean> {
+  const after = await context.run('6 * 7', 15_000);
+  return after.value === '42';
+}
+
+/** A host process can still be started (no pid or memory exhaustion left behind). */
+function hostCanSpawn(): boolean {
+  return spawnSync('/bin/true', {timeout: 5000}).status === 0;
+}
+
+const py = (value: string) => JSON.stringify(value);
+
+/** The attacks, in table order. */
+export const ATTACKS: readonly Attack[] = [
+  // --- host files ---------------------------------------------------------------------------
+  {
+    id: 'read-etc-shadow',
+    title: 'Read /etc/shadow',
+    category: 'host files',
+    session: 'shared',
+    timeoutMs: 5000,
+    code: () => `${PRELUDE}\n_report(read=_try(lambda: _sha(open('/etc/shadow', 'rb').read())))`,
+    classify: (result) => readVerdict(report(result).read, '/etc/shadow', '/etc/shadow'),
+  },
+  {
+    id: 'read-host-home',
+    title: "Read a secret file in the host user's home",
+    category: 'host files',
+    session: 'shared',
+    timeoutMs: 5000,
+    code: (f) => `${PRELUDE}
+import os
+_report(read=_try(lambda: _sha(open(${py(f.secretFile)}, 'rb').read())),
+        listing=_try(lambda: len(os.listdir(os.path.dirname(${py(f.secretFile)})))))`,
+    classify: (result, {fixtures}) => readVerdict(report(result).read, fixtures.secretFile, 'file'),
+  },
+  {
+    id: 'read-proc1-environ',
+    title: 'Read /proc/1/environ',
+    category: 'host environment',
+    session: 'shared',
+    timeoutMs: 5000,
+    code: () =>
+      `${PRELUDE}\n_report(read=_try(lambda: _sha(open('/proc/1/environ', 'rb').read())))`,
+    classify: (result) => readVerdict(report(result).read, '/proc/1/environ', 'pid 1 environment'),
+  },
+  {
+    id: 'read-host-env',
+    title: "See the host's environment variables (os.environ, /proc/*/environ)",
+    category: 'host environment',
+    session: 'shared',
+    timeoutMs: 10_000,
+    code: (f) => `${PRELUDE}
+import os
+secret = ${py(f.secretEnvValue)}
+in_environ = ${py(f.secretEnvName)} in os.environ or any(secret in v for v in os.environ.values())
+own = _try(lambda: secret.encode() in open('/proc/self/environ', 'rb').read())
+found = []
+for p in os.listdir('/proc'):
+    if p.isdigit():
+        try:
+            if secret.encode() in open('/proc/%s/environ' % p, 'rb').read():
+                found.append(int(p))
+        except OSError:
+            pass
+_report(in_environ={'ok': True, 'v': in_environ}, own=own, found={'ok': True, 'v': found})`,
+    classify: (result) => {
+      const r = report(result);
+      const found = r.found.v as number[];
+      if (r.in_environ.v === true) return {outcome: 'not-denied', how: 'secret in os.environ'};
+      if (r.own.v === true) return {outcome: 'not-denied', how: 'secret in /proc/self/environ'};
+      if (found.length > 0) {
+        return {outcome: 'not-denied', how: "read a host process's /proc/<pid>/environ"};
+      }
+      return {outcome: 'denied', how: 'not in its environment; no host process visible'};
+    },
+  },
+  ...(['usr', 'etc', 'tmp'] as const).map((dir): Attack => ({
+    id: `write-host-${dir}`,
+    title: `Write a file in host /${dir}`,
+    category: 'host files',
+    session: 'shared',
+    timeoutMs: 5000,
+    code: (f) =>
+      `${PRELUDE}\n_report(write=_try(lambda: open(${py(`/${dir}/adk-security-${f.tag}`)}, 'w').write('x')))`,
+    classify: (result, {fixtures}) =>
+      writeVerdict(report(result).write, `/${dir}/adk-security-${fixtures.tag}`),
+  })),
+  {
+    id: 'symlink-escape',
+    title: 'Symlink in the work folder to a host file: read, write through, return as output',
+    category: 'host files',
+    session: 'own',
+    timeoutMs: 10_000,
+    code: (f) => `${PRELUDE}
+import os
+os.makedirs('output', exist_ok=True)
+os.symlink(${py(f.secretFile)}, 'link-read')
+os.symlink(${py(`/tmp/adk-security-${f.tag}-symlink-target`)}, 'link-write')
+os.symlink(${py(f.secretFile)}, 'output/leak.txt')
+os.symlink('/', 'link-root')
+_report(read=_try(lambda: _sha(open('link-read', 'rb').read())),
+        write=_try(lambda: open('link-write', 'w').write('pwned')))`,
+    classify: async (result, context) => {
+      const {fixtures} = context;
+      const r = report(result);
+      const secretSha = hostSha(fixtures.secretFile);
+      const target = `/tmp/adk-security-${fixtures.tag}-symlink-target`;
+      const leaked = result.files.some(
+        (file) =>
+          createHash('sha256').update(Buffer.from(file.data, 'base64')).digest('hex') === secretSha,
+      );
+      // Disposing removes the work folder: it must delete the links, never what they point to.
+      await context.dispose();
+      const survived = hostSha(fixtures.secretFile) === secretSha && secretSha !== undefined;
+      const escapes: string[] = [];
+      if (r.read.ok && r.read.v === secretSha) escapes.push('read the host file');
+      if (existsSync(target)) escapes.push('wrote through the link');
+      if (leaked) escapes.push('host returned the target as an output file');
+      if (!survived) escapes.push('dispose removed the target');
+      rmSync(target, {force: true});
+      if (escapes.length > 0) return {outcome: 'not-denied', how: escapes.join('; ')};
+      return {
+        outcome: 'denied',
+        how: `links resolve inside the sandbox: read ${failure(r.read)}, write ${failure(r.write)}`,
+      };
+    },
+  },
+  {
+    id: 'hardlink-escape',
+    title: 'Hard link to /etc/passwd from the work folder',
+    category: 'host files',
+    session: 'shared',
+    timeoutMs: 5000,
+    code: (f) =>
+      `${PRELUDE}\nimport os\n_report(link=_try(lambda: os.link('/etc/passwd', ${py(`hardlink-${f.tag}`)})))`,
+    classify: (result, {session, fixtures}) => {
+      const link = join(session.workDir, `hardlink-${fixtures.tag}`);
+      const r = report(result);
+      let same = false;
+      try {
+        const made = lstatSync(link);
+        const host = statSync('/etc/passwd');
+        same = made.ino === host.ino && made.dev === host.dev;
+        rmSync(link, {force: true}); // removes the link only
+      } catch {
+        // No link on the host side.
+      }
+      if (same) return {outcome: 'not-denied', how: "linked the host's /etc/passwd"};
+      if (r.link.ok) return {outcome: 'contained', how: "linked the sandbox's own /etc/passwd"};
+      return {outcome: 'denied', how: failure(r.link)};
+    },
+  },
+  // --- network ------------------------------------------------------------------------------
+  {
+    id: 'tcp-outside',
+    title: 'TCP connect to 1.1.1.1:80',
+    category: 'network',
+    session: 'shared',
+    timeoutMs: 10_000,
+    code: () =>
+      `${PRELUDE}\nimport socket\n_report(c=_try(lambda: socket.create_connection(('1.1.1.1', 80), timeout=2).close()))`,
+    classify: (result, {fixtures}) =>
+      netVerdict(report(result).c, fixtures.hostReach.tcpOutside, 'connected'),
+  },
+  {
+    id: 'tcp-metadata',
+    title: 'TCP connect to the cloud metadata address 169.254.169.254:80',
+    category: 'network',
+    session: 'shared',
+    timeoutMs: 10_000,
+    code: () =>
+      `${PRELUDE}\nimport socket\n_report(c=_try(lambda: socket.create_connection(('169.254.169.254', 80), timeout=2).close()))`,
+    classify: (result, {fixtures}) =>
+      netVerdict(report(result).c, fixtures.hostReach.metadata, 'connected'),
+  },
+  {
+    id: 'tcp-host-loopback',
+    title: "TCP connect to a server on the host's 127.0.0.1",
+    category: 'network',
+    session: 'shared',
+    timeoutMs: 10_000,
+    code: (f) => `${PRELUDE}
+import socket
+def _get():
+    s = socket.create_connection(('127.0.0.1', ${f.loopbackPort}), timeout=2)
+    try:
+        return s.recv(100).decode()
+    finally:
+        s.close()
+_report(c=_try(_get))`,
+    classify: (result, {fixtures, loopbackBefore}) => {
+      const r = report(result);
+      if (
+        fixtures.loopbackConnections() > loopbackBefore ||
+        String(r.c.v ?? '').includes('hello')
+      ) {
+        return {outcome: 'not-denied', how: 'reached the host server'};
+      }
+      return {outcome: 'denied', how: `${failure(r.c)}: a private loopback`};
+    },
+  },
+  {
+    id: 'udp-outside',
+    title: 'UDP DNS query to 1.1.1.1:53',
+    category: 'network',
+    session: 'shared',
+    timeoutMs: 10_000,
+    code: () => `${PRELUDE}
+import socket
+def _query():
+    q = b'\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x07example\\x03com\\x00\\x00\\x01\\x00\\x01'
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    try:
+        s.sendto(q, ('1.1.1.1', 53))
+        return len(s.recvfrom(512)[0])
+    finally:
+        s.close()
+_report(q=_try(_query))`,
+    classify: (result, {fixtures}) =>
+      netVerdict(report(result).q, fixtures.hostReach.tcpOutside, 'got a DNS answer'),
+  },
+  {
+    id: 'dns-lookup',
+    title: "DNS lookup (socket.getaddrinfo('example.com'))",
+    category: 'network',
+    session: 'shared',
+    timeoutMs: 10_000,
+    code: () => `${PRELUDE}
+import socket
+_report(q=_try(lambda: len(socket.getaddrinfo('example.com', 80))),
+        ifaces={'ok': True, 'v': [n for _, n in socket.if_nameindex()]})`,
+    classify: (result, {fixtures}) => {
+      const r = report(result);
+      const ifaces = r.ifaces.v as string[];
+      // With a private loopback as its only interface, no query can leave the sandbox, whether
+      // or not the host itself has a resolver.
+      if (!r.q.ok && ifaces.length === 1 && ifaces[0] === 'lo') {
+        return {outcome: 'denied', how: `${failure(r.q)}; no interface but a private lo`};
+      }
+      return netVerdict(r.q, fixtures.hostReach.dns, 'resolved the name');
+    },
+  },
+  {
+    id: 'raw-socket',
+    title: 'Open a raw socket (SOCK_RAW, ICMP)',
+    category: 'network',
+    session: 'shared',
+    timeoutMs: 5000,
+    code: () => `${PRELUDE}
+import socket
+_report(s=_try(lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP).close()),
+        ifaces={'ok': True, 'v': [n for _, n in socket.if_nameindex()]})`,
+    classify: (result) => {
+      const r = report(result);
+      if (!r.s.ok) return {outcome: 'denied', how: failure(r.s)};
+      const ifaces = r.ifaces.v as string[];
+      if (ifaces.length === 1 && ifaces[0] === 'lo') {
+        return {outcome: 'contained', how: 'opened, but the only interface is a private lo'};
+      }
+      return {outcome: 'not-denied', how: 'opened with host interfaces present'};
+    },
+  },
+  {
+    id: 'docker-socket',
+    title: 'Talk to /var/run/docker.sock',
+    category: 'network',
+    session: 'shared',
+    timeoutMs: 10_000,
+    code: () => `${PRELUDE}
+import socket
+def _ask():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(2)
+    try:
+        s.connect('/var/run/docker.sock')
+        s.sendall(b'GET /version HTTP/1.0\\r\\n\\r\\n')
+        return s.recv(100).decode(errors='replace')[:12]
+    finally:
+        s.close()
+_report(c=_try(_ask))`,
+    classify: (result, {fixtures}) => {
+      const c = report(result).c;
+      if (c.ok) return {outcome: 'not-denied', how: 'the Docker API answered'};
+      if (fixtures.hostReach.dockerSock) return {outcome: 'denied', how: failure(c)};
+      return {outcome: 'inconclusive', how: `${failure(c)}; no docker.sock on this host`};
+    },
+  },
+  // --- privileges and syscalls --------------------------------------------------------------
+  {
+    id: 'setuid-root',
+    title: 'Become root: os.setuid(0)',
+    category: 'privileges',
+    session: 'shared',
+    timeoutMs: 5000,
+    code: () => `${PRELUDE}
+import os
+r = _try(lambda: os.setuid(0))
+_report(setuid=r, uid={'ok': True, 'v': os.getuid()})`,
+    classify: (result, {session}) => {
+      const r = report(result);
+      const hostUids = session.pid === undefined ? [] : processTree(session.pid).flatMap(uids);
+      if (hostUids.includes(0)) {
+        return {outcome: 'not-denied', how: 'runs as root on the host'};
+      }
+      if (r.setuid.ok) return {outcome: 'contained', how: 'uid 0 only inside its user namespace'};
+      return {outcome: 'denied', how: failure(r.setuid)};
+    },
+  },
+  {
+    id: 'ptrace-host-process',
+    title: 'ptrace(PTRACE_SEIZE) a host process',
+    category: 'syscalls',
+    session: 'shared',
+    timeoutMs: 15_000,
+    code: (f) =>
+      // The child exits at once, which detaches it: the victim keeps running.
+      syscallChild(`r = call('ptrace', 0x4206, ${f.victimPid}, 0, 0)
+if r != 'ok':
+    print(r); sys.exit(0)
+print('ok')`),
+    classify: (result) =>
+      syscallVerdict(result, 'attached to the host process (its TracerPid was set)'),
+  },
+  {
+    id: 'unshare-userns',
+    title: 'unshare(CLONE_NEWUSER | CLONE_NEWNS)',
+    category: 'syscalls',
+    session: 'shared',
+    timeoutMs: 15_000,
+    code: () => syscallChild(`print(call('unshare', 0x10000000 | 0x00020000))`),
+    classify: (result) => syscallVerdict(result, 'created new namespaces (kernel attack surface)'),
+  },
+  {
+    id: 'mount-tmpfs',
+    title: 'mount a tmpfs',
+    category: 'syscalls',
+    session: 'shared',
+    timeoutMs: 15_000,
+    code: (f) =>
+      syscallChild(`d = os.path.abspath('mnt-${f.tag}')
+os.makedirs(d, exist_ok=True)
+r = call('mount', b'none', d.encode(), b'tmpfs', 0, None)
+if r == 'ok':
+    call('umount2', d.encode(), 2)
+print(r)`),
+    classify: (result) => syscallVerdict(result, 'mounted (then unmounted) a tmpfs'),
+  },
+  {
+    id: 'io-uring-setup',
+    title: 'io_uring_setup',
+    category: 'syscalls',
+    session: 'shared',
+    timeoutMs: 15_000,
+    code: () =>
+      syscallChild(`params = ctypes.create_string_buffer(120)
+print(call('io_uring_setup', 4, params))`),
+    classify: (result) => syscallVerdict(result, 'got an io_uring (kernel attack surface)'),
+  },
+  {
+    id: 'bpf-map-create',
+    title: 'bpf(BPF_MAP_CREATE)',
+    category: 'syscalls',
+    session: 'shared',
+    timeoutMs: 15_000,
+    code: () =>
+      syscallChild(`import struct
+attr = ctypes.create_string_buffer(struct.pack('IIII', 2, 4, 4, 1) + bytes(56))
+print(call('bpf', 0, attr, 72))`),
+    classify: (result) => syscallVerdict(result, 'created a BPF map (kernel attack surface)'),
+  },
+  // --- other sessions -----------------------------------------------------------------------
+  {
+    id: 'read-other-session',
+    title: "Read another session's work folder",
+    category: 'other sessions',
+    session: 'shared',
+    timeoutMs: 5000,
+    code: (f) =>
+      `${PRELUDE}\n_report(read=_try(lambda: _sha(open(${py(f.other.secretFile)}, 'rb').read())))`,
+    classify: (result, {fixtures}) =>
+      readVerdict(report(result).read, fixtures.other.secretFile, "other session's file"),
+  },
+  {
+    id: 'signal-other-session',
+    title: "Signal another session's kernel (kill(pid, 0))",
+    category: 'other sessions',
+    session: 'shared',
+    timeoutMs: 5000,
+    code: (f) =>
+      `${PRELUDE}\nimport os\n_report(kill=_try(lambda: os.kill(${f.other.pid ?? 0x7fffffff}, 0)))`,
+    classify: (result) => {
+      const r = report(result);
+      if (r.kill.ok) return {outcome: 'not-denied', how: 'may signal it'};
+      return {outcome: 'denied', how: failure(r.kill)};
+    },
+  },
+  // --- resources ----------------------------------------------------------------------------
+  {
+    id: 'fork-bomb',
+    title: 'Fork bomb (5 s timeout)',
+    category: 'resources',
+    session: 'own',
+    timeoutMs: 5000,
+    notRunOn: {
+      local: {
+        outcome: 'not-denied',
+        how: 'not run: no process limit for a local root process',
+        observed: false,
+      },
+    },
+    code: (f) => `${PRELUDE}
+import resource, subprocess, sys, time
+_report(raise_nproc=_try(lambda: resource.setrlimit(resource.RLIMIT_NPROC, (resource.RLIM_INFINITY,) * 2)))
+bomb = 'import os\\nwhile True:\\n    try:\\n        os.fork()\\n    except OSError:\\n        pass\\n'
+subprocess.Popen([sys.executable, '-c', bomb, ${py(`adk-bomb-${f.tag}`)}])
+while True:
+    time.sleep(1)`,
+    classify: async (result, context) => {
+      const marker = `adk-bomb-${context.fixtures.tag}`;
+      // The report was printed before the bomb; a killed execution may not return it.
+      const raised = maybeReport(result)?.raise_nproc?.ok === true;
+      const left = await waitGone(processesWith(marker), 5000);
+      killAll(marker);
+      const spawns = hostCanSpawn();
+      const usable = await stillUsable(context);
+      const details = {raisedLimit: raised, leftRunning: left.length, usable};
+      if (left.length > 0 || !spawns || raised) {
+        return {outcome: 'not-denied', how: 'processes outlived the timeout', details};
+      }
+      if (result.error?.type !== 'TimeoutError' || !usable) {
+        return {outcome: 'not-denied', how: `ended with ${result.error?.type}`, details};
+      }
+      return {
+        outcome: 'contained',
+        how: 'process limit, then the timeout killed every process',
+        details,
+      };
+    },
+  },
+  {
+    id: 'memory-bomb',
+    title: 'Allocate memory until failure',
+    category: 'resources',
+    session: 'own',
+    timeoutMs: 30_000,
+    code: () => `${PRELUDE}
+import resource
+raised = _try(lambda: resource.setrlimit(resource.RLIMIT_DATA, (resource.RLIM_INFINITY,) * 2))
+if raised['ok']:
+    # The limit is gone: stop before harming the machine that runs the tests.
+    _report(raised=raised, alloc={'ok': True, 'v': 0})
+else:
+    chunks = []
+    def _bomb():
+        while True:
+            chunks.append(b'\\x01' * (64 << 20))
+    r = _try(_bomb)
+    got = len(chunks) * 64
+    chunks.clear()
+    _report(raised=raised, alloc=r, mib={'ok': True, 'v': got})`,
+    classify: async (result, context) => {
+      const spawns = hostCanSpawn();
+      const usable = await stillUsable(context);
+      if (result.stateLost) {
+        return usable && spawns
+          ? {outcome: 'contained', how: 'killed (out of memory); kernel restarted'}
+          : {outcome: 'not-denied', how: 'the sandbox did not recover'};
+      }
+      const r = report(result);
+      if (r.raised.ok) {
+        return {outcome: 'not-denied', how: 'lifted RLIMIT_DATA (root); not run further'};
+      }
+      if (!r.alloc.ok && r.alloc.e?.type === 'MemoryError' && usable) {
+        const gib = Math.round(Number(r.mib.v) / 1024);
+        return {outcome: 'denied', how: `MemoryError near ${gib} GiB (RLIMIT_DATA)`};
+      }
+      return {outcome: 'not-denied', how: failure(r.alloc)};
+    },
+  },
+  {
+    id: 'disk-fill',
+    title: 'Write files until failure (bound: 1.25 GiB)',
+    category: 'resources',
+    session: 'own',
+    timeoutMs: 60_000,
+    code: () => `${PRELUDE}
+import os, resource
+raised = _try(lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2))
+BOUND = 1280 << 20
+block = b'\\0' * (16 << 20)
+total = 0
+errors = []
+index = 0
+while total < BOUND and len(errors) < 4:
+    index += 1
+    try:
+        with open('fill-%d' % index, 'wb') as f:
+            while total < BOUND:
+                f.write(block)
+                f.flush()
+                total += len(block)
+    except OSError as e:
+        errors.append(_err(e))
+        if e.errno != 27:  # EFBIG: this file is full; try another one
+            break
+_report(raised=raised, total={'ok': True, 'v': total >> 20}, errors={'ok': True, 'v': errors})`,
+    classify: async (result, context) => {
+      const r = report(result);
+      const errors = r.errors.v as Array<{type: string; errno: number | null}>;
+      const totalMiB = Number(r.total.v);
+      const sessionDir = context.session.sessionDir;
+      await context.dispose();
+      const left = existsSync(sessionDir);
+      const first = errors[0] ? failure({ok: false, e: {...errors[0], msg: ''}}) : 'none';
+      const details = {totalMiB, errors: errors.map((e) => e.errno), removedOnDispose: !left};
+      if (left) return {outcome: 'not-denied', how: 'files left after dispose', details};
+      if (totalMiB >= 1280) {
+        return {
+          outcome: 'not-denied',
+          how: `no total quota: ${first} per file, more files filled the bound`,
+          details,
+        };
+      }
+      return {outcome: 'denied', how: `${first} after ${totalMiB} MiB`, details};
+    },
+  },
+  {
+    id: 'tmp-fill',
+    title: 'Fill /tmp until failure (bound: 512 MiB)',
+    category: 'resources',
+    session: 'own',
+    timeoutMs: 60_000,
+    code: (f) => `${PRELUDE}
+import os
+folder = ${py(`/tmp/adk-fill-${f.tag}`)}
+BOUND = 512 << 20
+block = b'\\0' * (16 << 20)
+total = 0
+def _fill():
+    global total
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, 'fill'), 'wb') as f:
+        while total < BOUND:
+            f.write(block)
+            f.flush()
+            total += len(block)
+r = _try(_fill)
+_report(fill=r, total={'ok': True, 'v': total >> 20})`,
+    classify: async (result, context) => {
+      const r = report(result);
+      const totalMiB = Number(r.total.v);
+      const hostFolder = `/tmp/adk-fill-${context.fixtures.tag}`;
+      const onHost = existsSync(hostFolder);
+      rmSync(hostFolder, {recursive: true, force: true});
+      await context.dispose();
+      const details = {totalMiB, onHost};
+      if (onHost || totalMiB >= 512) {
+        return {outcome: 'not-denied', how: `wrote ${totalMiB} MiB`, details};
+      }
+      return {outcome: 'denied', how: `${failure(r.fill)} after ${totalMiB} MiB`, details};
+    },
+  },
+  {
+    id: 'infinite-loop',
+    title: 'Infinite loop (2 s timeout)',
+    category: 'resources',
+    session: 'own',
+    timeoutMs: 2000,
+    code: () => 'while True:\n    pass',
+    classify: async (result, context) => {
+      const usable = await stillUsable(context);
+      if (result.error?.type === 'TimeoutError' && result.stateLost && usable) {
+        return {outcome: 'contained', how: 'timeout killed the kernel; next execution works'};
+      }
+      return {outcome: 'not-denied', how: `ended with ${result.error?.type ?? 'no error'}`};
+    },
+  },
+  {
+    id: 'busy-thread',
+    title: 'Busy loop in a background thread',
+    category: 'resources',
+    session: 'own',
+    timeoutMs: 5000,
+    code: () =>
+      "import threading\ndef _spin():\n    while True:\n        pass\nthreading.Thread(target=_spin, daemon=True).start()\n'started'",
+    classify: async (result, context) => {
+      let answered = 0;
+      for (let i = 0; i < 3; i++) if ((await context.run('6 * 7', 5000)).value === '42') answered++;
+      const tree = context.session.pid === undefined ? [] : processTree(context.session.pid);
+      await context.dispose();
+      const left = await waitGone(tree, 5000);
+      if (result.value === "'started'" && answered === 3 && left.length === 0) {
+        return {outcome: 'contained', how: 'later executions answer; dispose kills it'};
+      }
+      return {outcome: 'not-denied', how: `answered ${answered}/3, ${left.length} left running`};
+    },
+  },
+  {
+    id: 'deep-recursion',
+    title: 'Unbounded recursion',
+    category: 'resources',
+    session: 'shared',
+    timeoutMs: 10_000,
+    code: () => 'def _f(n):\n    return _f(n + 1)\n_f(0)',
+    classify: async (result, context) => {
+      const usable = await stillUsable(context);
+      if (result.error?.type === 'RecursionError' && usable) {
+        return {outcome: 'denied', how: 'RecursionError; session usable'};
+      }
+      return {outcome: 'not-denied', how: `ended with ${result.error?.type ?? 'no error'}`};
+    },
+  },
+  {
+    id: 'deep-recursion-unlimited',
+    title: 'Recursion through C calls after sys.setrecursionlimit(10**7) (C stack overflow)',
+    category: 'resources',
+    session: 'own',
+    timeoutMs: 20_000,
+    // Each level passes through C (list, map), so the C stack overflows within a moment.
+    code: () =>
+      'import sys\nsys.setrecursionlimit(10**7)\ndef _f(n):\n    return list(map(_f, [n + 1]))\n_f(0)',
+    classify: async (result, context) => {
+      const usable = await stillUsable(context);
+      if (!usable) return {outcome: 'not-denied', how: 'the session did not recover'};
+      if (result.stateLost) return {outcome: 'contained', how: 'the kernel crashed and restarted'};
+      return {outcome: 'denied', how: `${result.error?.type ?? 'no error'}; session usable`};
+    },
+  },
+  {
+    id: 'gigabyte-output',
+    title: 'Print 1 GiB of output',
+    category: 'resources',
+    session: 'own',
+    timeoutMs: 60_000,
+    code: () =>
+      "import os\nblock = (b'x' * 1023 + b'\\n') * 1024\nfor _ in range(1024):\n    os.write(1, block)",
+    classify: async (result, context) => {
+      const bytes = Buffer.byteLength(JSON.stringify(result));
+      const usable = await stillUsable(context);
+      // Stable detail: the size in whole MiB (the cap is 1 MiB per stream).
+      const details = {resultMiB: Math.round(bytes / 2 ** 20), usable};
+      if (bytes <= 4 * 2 ** 20 && usable && context.maxLoopLagMs < 2000) {
+        return {outcome: 'contained', how: 'output capped (head and tail kept)', details};
+      }
+      return {outcome: 'not-denied', how: `result of ${bytes} bytes`, details};
+    },
+  },
+  {
+    id: 'background-process',
+    title: 'Processes left running after the snippet (plain, setsid, double fork), then dispose',
+    category: 'processes',
+    session: 'own',
+    timeoutMs: 10_000,
+    code: (f) => `${PRELUDE}
+import os, subprocess
+mark = ${py(sleepMark(f.tag))}
+plain = _try(lambda: subprocess.Popen(['sleep', mark]).pid)
+setsid = _try(lambda: subprocess.Popen(['setsid', 'sleep', mark]).pid)
+if os.fork() == 0:
+    try:
+        os.setsid()
+        if os.fork() == 0:
+            os.execvp('sleep', ['sleep', mark])
+    finally:
+        os._exit(0)
+_report(started={'ok': True, 'v': mark}, plain=plain, setsid=setsid)`,
+    classify: async (result, context) => {
+      const mark = String(report(result).started.v);
+      const marker = `sleep ${mark}`;
+      // They are really running before dispose (otherwise the check below proves nothing).
+      const before = processesWith(marker).length;
+      await context.dispose();
+      const left = await waitGone(processesWith(marker), 5000);
+      killAll(marker);
+      const details = {runningBeforeDispose: before, leftAfterDispose: left.length};
+      if (left.length > 0) {
+        return {outcome: 'not-denied', how: `${left.length} outlived dispose`, details};
+      }
+      if (before === 0) return {outcome: 'denied', how: 'could not start them', details};
+      return {outcome: 'contained', how: 'dispose killed all of them', details};
+    },
+  },
+  // --- protocol -----------------------------------------------------------------------------
+  {
+    id: 'forged-protocol',
+    title: 'Forge result/tool_call lines on fds 1-2, /proc/self/fd/* and fds 3-20',
+    category: 'protocol',
+    session: 'shared',
+    timeoutMs: 10_000,
+    code: (f) => `${PRELUDE}
+import os
+fake = (_json.dumps({'type': 'tool_call', 'id': 'forged', 'callId': 'forged-1', 'name': 'forged_tool', 'args': {}}) + '\\n'
+        + _json.dumps({'type': 'result', 'id': 'forged', 'stdout': 'FORGED', 'stderr': '', 'value': "'forged'",
+                       'error': None, 'figures': [], 'files': []}) + '\\n').encode()
+wrote = []
+os.write(1, fake)
+os.write(2, fake)
+import stat
+def _writable_kind(st):
+    # Never regular files or folders: reopening one for writing would truncate or fail.
+    return not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode))
+for name in os.listdir('/proc/self/fd'):
+    try:
+        if not _writable_kind(os.stat('/proc/self/fd/' + name)):
+            continue
+        with open('/proc/self/fd/' + name, 'wb', buffering=0) as f:
+            f.write(fake)
+        wrote.append('proc:' + name)
+    except OSError:
+        pass
+for fd in range(3, 21):
+    try:
+        if not _writable_kind(os.fstat(fd)):
+            continue
+        os.fdopen(fd, 'wb', buffering=0, closefd=False).write(fake)
+        wrote.append(fd)
+    except OSError:
+        pass
+_report(wrote={'ok': True, 'v': len(wrote)})
+${py(`real-${f.tag}`)}`,
+    classify: (result, {fixtures, toolCalls}) => {
+      const forged = toolCalls.filter((call) => call.name === 'forged_tool');
+      if (forged.length > 0)
+        return {outcome: 'not-denied', how: 'a forged tool call reached the host'};
+      if (result.value !== `'real-${fixtures.tag}'`) {
+        return {outcome: 'not-denied', how: `the real result was replaced (${result.value})`};
+      }
+      return {outcome: 'denied', how: 'captured as output or dropped (unknown id)'};
+    },
+  },
+  {
+    id: 'forged-protocol-live-id',
+    title: "Forge a tool_call with the live execution id on the kernel's protocol fd",
+    category: 'protocol',
+    session: 'shared',
+    timeoutMs: 10_000,
+    code: (f) => `${PRELUDE}
+import gc, os
+k = next(o for o in gc.get_objects() if type(o).__name__ == 'Kernel')
+line = _json.dumps({'type': 'tool_call', 'id': k.current_id, 'callId': 'forged-live', 'name': 'forged_live_tool', 'args': {}}) + '\\n'
+os.write(k.protocol._out_fd, line.encode())
+${py(`real-${f.tag}`)}`,
+    classify: (result, {fixtures, toolCalls}) => {
+      const forged = toolCalls.filter((call) => call.name === 'forged_live_tool');
+      if (result.value !== `'real-${fixtures.tag}'`) {
+        return {outcome: 'not-denied', how: `the real result was replaced (${result.value})`};
+      }
+      // Snippet and kernel share one process: a forged call is just a tool call the snippet
+      // could make with its stubs. The host's defence is validating every call, not secrecy.
+      if (forged.length > 0) {
+        return {
+          outcome: 'contained',
+          how: 'arrives as an ordinary tool call, validated by the host',
+        };
+      }
+      return {outcome: 'denied', how: 'dropped by the host'};
+    },
+  },
+  // --- import policy (session under DEFAULT_SAFE_IMPORTS) -----------------------------------
+  ...policyAttacks(),
+];
+
+/**
+ * Tricks against the import policy. Each records whether it got a forbidden module, and then
+ * uses it to read /etc/shadow: the policy is not the boundary, the sandbox must still hold.
+ */
+function policyAttacks(): Attack[] {
+  // `get` is an expression for the forbidden module (or, for the subclass walk, os's globals);
+  // `read` defines `_read()` with it in `_m`. Only `typing` is imported, and it is allowed.
+  const osRead = `def _read():
+    f = (lambda n: _m[n]) if isinstance(_m, dict) else (lambda n: getattr(_m, n))
+    fd = f('open')('/etc/shadow', f('O_RDONLY'))
+    try:
+        return _sha(f('read')(fd, 1 << 20))
+    finally:
+        f('close')(fd)`;
+  const tricks: Array<{id: string; title: string; get: string; read: string}> = [
+    {id: 'policy-dunder-import', title: "__import__('os')", get: "__import__('os')", read: osRead},
+    {
+      id: 'policy-importlib',
+      title: "importlib.import_module('subprocess') (importlib via typing.sys.modules)",
+      get: "typing.sys.modules['importlib'].import_module('subprocess')",
+      read: `def _read():
+    p = _m.run(['cat', '/etc/shadow'], capture_output=True)
+    if p.returncode != 0:
+        raise PermissionError(None, p.stderr.decode(errors='replace').strip()[-120:])
+    return _sha(p.stdout)`,
+    },
+    {
+      id: 'policy-subclasses',
+      title: '().__class__.__base__.__subclasses__() walk to os',
+      get: "[c for c in ().__class__.__base__.__subclasses__() if c.__name__ == '_wrap_close'][0].__init__.__globals__",
+      read: osRead,
+    },
+    {
+      id: 'policy-sys-modules',
+      title: "sys.modules['os'] (sys via typing.sys)",
+      get: "typing.sys.modules['os']",
+      read: osRead,
+    },
+  ];
+  return tricks.map((trick): Attack => ({
+    id: trick.id,
+    title: `Import policy bypass: ${trick.title}, then read /etc/shadow`,
+    category: 'import policy',
+    session: 'policy',
+    timeoutMs: 5000,
+    code: () => `${PRELUDE}
+import typing
+def _name(m):
+    return m['__name__'] if isinstance(m, dict) else m.__name__
+got = _try(lambda: _name(${trick.get}))
+read = None
+if got['ok']:
+    _m = ${trick.get}
+${trick.read.replace(/^/gm, '    ')}
+    read = _try(_read)
+_report(got=got, read=read)`,
+    classify: (result) => {
+      const r = report(result);
+      if (!r.got.ok) {
+        return {
+          outcome: 'denied',
+          how: `the policy blocked it (${failure(r.got)})`,
+          details: {policyBypassed: false},
+        };
+      }
+      const verdict = readVerdict(r.read, '/etc/shadow', '/etc/shadow');
+      return {
+        ...verdict,
+        how: `policy bypassed; then ${verdict.how}`,
+        details: {policyBypassed: true, module: r.got.v},
+      };
+    },
+  }));
+}
