@@ -362,4 +362,56 @@ sys.stdin.readline()
     expect(result.stateLost).toBe(false);
     await kernel.dispose();
   });
+  it('survives a flood of hostile lines, a 256 MB line and prototype keys while another kernel works', async () => {
+    // 100 000 junk lines, unknown message types, a reply to a call the host never made,
+    // __proto__/constructor keys in a tool call, and a 256 MB line without a newline in sight
+    // until its end: the host drops each, keeps its memory bounded, and still takes the result.
+    const flood = String.raw`
+import json, sys
+out = sys.stdout
+def send(obj): out.write((obj if isinstance(obj, str) else json.dumps(obj)) + "\n"); out.flush()
+send({"type": "ready", "python": "3.11.2", "packages": {}})
+rid = json.loads(sys.stdin.readline())["id"]
+junk = "".join('{"type": "nonsense", "n": %d}\n' % i for i in range(100000))
+out.write(junk); out.flush()
+send({"type": "tool_result", "callId": "never-made", "ok": True, "value": 1})
+send('{"type": "tool_call", "id": "%s", "callId": "p1", "name": "t", "args": {"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "n": 1}}' % rid)
+for _ in range(256):
+    out.write("z" * (1 << 20))
+out.write("\n"); out.flush()
+reply = json.loads(sys.stdin.readline())
+send({"type": "result", "id": rid, "stdout": json.dumps(reply), "stderr": "", "value": "'survived'", "error": None, "figures": [], "files": []})
+sys.stdin.readline()
+`;
+    const [hostile, honest] = await Promise.all([
+      KernelProcess.start(spec([], [PYTHON, '-c', flood]), {maxMessageBytes: 1 << 20}),
+      startKernel(['--authorized-imports', '*']),
+    ]);
+    const calls: unknown[] = [];
+    const rssBefore = process.memoryUsage().rss;
+    const [flooded, ...honestResults] = await Promise.all([
+      hostile.execute({
+        code: 'ignored',
+        timeoutMs: 60_000,
+        onToolCall: async (call) => {
+          calls.push(call);
+          return {ok: true, value: 'v'};
+        },
+      }),
+      ...Array.from({length: 20}, (_, i) => honest.execute({code: `${i} * 2`, timeoutMs: 60_000})),
+    ]);
+    const rssGrowth = process.memoryUsage().rss - rssBefore;
+    expect(flooded.value).toBe("'survived'");
+    expect(flooded.stateLost).toBe(false);
+    // The tool call arrived without its prototype keys, and nothing was polluted.
+    expect(calls).toEqual([{callId: 'p1', name: 't', args: {n: 1}}]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(honestResults.map((r) => r.value)).toEqual(
+      Array.from({length: 20}, (_, i) => String(i * 2)),
+    );
+    // The 256 MB line was never held whole (the cap is 1 MiB per line): the host's memory grows
+    // by stream buffers and allocator slack (about 65 MB here, the same with a 64 MB line).
+    expect(rssGrowth).toBeLessThan(128 * 2 ** 20);
+    await Promise.all([hostile.dispose(), honest.dispose()]);
+  });
 });
