@@ -30,6 +30,7 @@ import {
   type SingleBeforeToolCallback,
 } from '@google/adk';
 import {
+  FinishReason,
   Language,
   Outcome,
   type Content,
@@ -47,7 +48,12 @@ import {
 } from '../code_executors/sandbox.js';
 import {sessionManagerFor, type SandboxSessionManager} from '../code_executors/session_manager.js';
 import {DEFAULT_SAFE_IMPORTS, normalizeAuthorizedImports} from '../security/import_policy.js';
-import {ToolBridge} from '../tools/tool_bridge.js';
+import {
+  DEFAULT_MAX_CONCURRENT_TOOL_CALLS,
+  DEFAULT_MAX_TOOL_ARGS_BYTES,
+  DEFAULT_MAX_TOOL_CALLS,
+  ToolBridge,
+} from '../tools/tool_bridge.js';
 import {ToolCodeGenerator} from '../tools/tool_code_generator.js';
 import {saveExecutionArtifacts, type SavedArtifacts} from './artifacts.js';
 import {extractCode} from './code_extraction.js';
@@ -77,6 +83,15 @@ const MAX_RECORDED_VARIABLES = 200;
 /** Model used when the config names none. */
 export const DEFAULT_MODEL = 'gemini-2.5-flash';
 
+/** Default of {@link CodingAgentConfig.maxRunTimeMs}: 10 minutes. */
+export const DEFAULT_MAX_RUN_TIME_MS = 10 * 60_000;
+
+/** Snippet timeout assumed when neither the agent nor the executor names one. */
+const FALLBACK_SNIPPET_TIMEOUT_MS = 30_000;
+
+/** setTimeout fires at once for larger delays. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Configuration of a {@link CodingAgent}. Every option but `name` has a default. */
 export interface CodingAgentConfig extends BaseAgentConfig {
   /** A model name resolved through ADK's `LLMRegistry`, or a `BaseLlm`. Default `gemini-2.5-flash`. */
@@ -100,8 +115,40 @@ export interface CodingAgentConfig extends BaseAgentConfig {
   stateful?: boolean;
   /** Session state key that receives the final answer's value. */
   outputKey?: string;
-  /** Wall-clock limit of one snippet, in ms. Default: the executor's own (30 s). */
+  /**
+   * Wall-clock limit of one snippet, in ms, time spent waiting for tools included. On expiry the
+   * interpreter is killed and restarted (variables lost). Default: the executor's own (30 s).
+   */
   executionTimeoutMs?: number;
+  /**
+   * Longest wait for one tool call made from code, in ms. When it passes, the snippet gets a
+   * `ToolError` naming the tool and the limit and goes on with its variables intact; the tool's
+   * promise is abandoned (its late result and state changes are dropped). The snippet's timeout
+   * keeps running while a tool works, so this must be shorter than it: default two thirds of the
+   * snippet timeout (20 s for 30 s), which leaves the snippet time to handle the error. A value
+   * not below the snippet timeout (e.g. a shorter executor default) falls back to that default.
+   */
+  toolTimeoutMs?: number;
+  /**
+   * Tool calls from code running at once in one run (threads); one more fails at once with a
+   * `ToolError` instead of waiting in an unbounded queue. Default 16.
+   */
+  maxConcurrentToolCalls?: number;
+  /** Tool calls from code per run; later calls fail with a `ToolError`. Default 1000. */
+  maxToolCalls?: number;
+  /**
+   * Largest arguments of one tool call, as JSON bytes; a larger call fails with a `ToolError`
+   * before the tool runs. Default 1 MiB.
+   */
+  maxToolArgsBytes?: number;
+  /**
+   * Wall-clock budget of one run (model calls, code and tools), in ms. When it is spent the
+   * running snippet is aborted (its interpreter restarted) or the model call abandoned, and the
+   * run ends with a final event saying so (stop reason `time_limit`, error code
+   * `RUN_TIME_LIMIT`); the session stays usable for its next turn. Default 10 min; `Infinity`
+   * disables it.
+   */
+  maxRunTimeMs?: number;
   /** Characters of one observation the model reads (head and tail kept). Default 8000. */
   maxObservationChars?: number;
   /** Characters kept of each observation from earlier turns in the history. Default 1500. */
@@ -135,6 +182,7 @@ export interface CodingAgentConfig extends BaseAgentConfig {
 }
 
 const positiveInt = z.number().int().positive();
+const timerMs = positiveInt.max(MAX_TIMER_MS);
 const optionsSchema = z.object({
   model: z
     .union([
@@ -165,6 +213,13 @@ const optionsSchema = z.object({
   stateful: z.boolean().optional(),
   outputKey: z.string().min(1).optional(),
   executionTimeoutMs: positiveInt.optional(),
+  toolTimeoutMs: timerMs.optional(),
+  maxConcurrentToolCalls: positiveInt.optional(),
+  maxToolCalls: positiveInt.optional(),
+  maxToolArgsBytes: positiveInt.optional(),
+  maxRunTimeMs: z
+    .union([timerMs, z.custom<number>((v) => v === Infinity, 'expected ms or Infinity')])
+    .optional(),
   maxObservationChars: z.number().int().min(200).optional(),
   maxPastObservationChars: z.number().int().min(100).optional(),
   fullHistoryTurns: z.number().int().nonnegative().optional(),
@@ -176,7 +231,49 @@ const optionsSchema = z.object({
 
 /** Why a run ended; recorded on the final event's `customMetadata.codingAgent.stopReason`. */
 export type StopReason =
-  'final_answer' | 'text_answer' | 'max_iterations' | 'errors' | 'model_error';
+  'final_answer' | 'text_answer' | 'max_iterations' | 'errors' | 'model_error' | 'time_limit';
+
+/** What the steps of one run share with the code that started them. */
+interface RunControl {
+  /** Aborted when the run's time budget is spent or the caller aborts the invocation. */
+  signal: AbortSignal;
+  /** True once the run's time budget is spent. */
+  timedOut(): boolean;
+  /** The per-call tool timeout for this run, resolved against the snippet timeout. */
+  toolTimeoutMs: number;
+  /** Run when the run ends, however it ends. */
+  cleanups: Array<() => void>;
+}
+
+/** Seconds for messages: `1.5`, `600`. */
+function seconds(ms: number): string {
+  return String(Number((ms / 1000).toFixed(2)));
+}
+
+/**
+ * Settles like `promise`, or resolves `undefined` once `signal` aborts (the promise is then
+ * abandoned, its rejection swallowed).
+ */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.resolve(undefined);
+  }
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, {once: true});
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
 
 function asList<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
@@ -211,6 +308,12 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
   readonly stateful: boolean;
   readonly outputKey?: string;
   readonly executionTimeoutMs?: number;
+  /** As configured; the timeout a run uses is resolved against the snippet timeout. */
+  readonly toolTimeoutMs?: number;
+  readonly maxConcurrentToolCalls: number;
+  readonly maxToolCalls: number;
+  readonly maxToolArgsBytes: number;
+  readonly maxRunTimeMs: number;
   readonly maxObservationChars: number;
   readonly maxPastObservationChars: number;
   readonly fullHistoryTurns: number;
@@ -253,6 +356,22 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     this.stateful = config.stateful ?? false;
     this.outputKey = config.outputKey;
     this.executionTimeoutMs = config.executionTimeoutMs;
+    if (
+      config.toolTimeoutMs !== undefined &&
+      config.executionTimeoutMs !== undefined &&
+      config.toolTimeoutMs >= config.executionTimeoutMs
+    ) {
+      // The snippet's clock runs while it waits for a tool: the tool limit must fire first.
+      throw new Error(
+        `CodingAgent "${config.name}": invalid option toolTimeoutMs: must be below executionTimeoutMs (${config.executionTimeoutMs} ms), got ${config.toolTimeoutMs}`,
+      );
+    }
+    this.toolTimeoutMs = config.toolTimeoutMs;
+    this.maxConcurrentToolCalls =
+      config.maxConcurrentToolCalls ?? DEFAULT_MAX_CONCURRENT_TOOL_CALLS;
+    this.maxToolCalls = config.maxToolCalls ?? DEFAULT_MAX_TOOL_CALLS;
+    this.maxToolArgsBytes = config.maxToolArgsBytes ?? DEFAULT_MAX_TOOL_ARGS_BYTES;
+    this.maxRunTimeMs = config.maxRunTimeMs ?? DEFAULT_MAX_RUN_TIME_MS;
     this.maxObservationChars = config.maxObservationChars ?? 8000;
     this.maxPastObservationChars = config.maxPastObservationChars ?? 1500;
     this.fullHistoryTurns = config.fullHistoryTurns ?? 2;
@@ -299,22 +418,48 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     const baseKey = [ctx.appName, ctx.userId, ctx.session.id, this.name].join('/');
     const sessionKey = this.stateful ? baseKey : `${baseKey}/${ctx.invocationId}`;
     const executor = this.codeExecutor;
+    // The budget starts now: a slow sandbox start counts too.
+    const budget = new AbortController();
+    const budgetTimer = Number.isFinite(this.maxRunTimeMs)
+      ? setTimeout(() => budget.abort(), this.maxRunTimeMs)
+      : undefined;
+    const snippetTimeoutMs =
+      this.executionTimeoutMs ?? executor.timeoutMs ?? FALLBACK_SNIPPET_TIMEOUT_MS;
+    const run: RunControl = {
+      signal: ctx.abortSignal ? AbortSignal.any([ctx.abortSignal, budget.signal]) : budget.signal,
+      timedOut: () => budget.signal.aborted,
+      toolTimeoutMs:
+        this.toolTimeoutMs !== undefined && this.toolTimeoutMs < snippetTimeoutMs
+          ? this.toolTimeoutMs
+          : Math.max(1, Math.floor((snippetTimeoutMs * 2) / 3)),
+      cleanups: [() => clearTimeout(budgetTimer)],
+    };
     // Stateful interpreters outlive the run: a manager bounds how many live and for how long.
     const manager = this.stateful ? sessionManagerFor(executor) : undefined;
     const options = {authorizedImports: this.authorizedImports};
-    const lease = manager
-      ? await manager.acquire(sessionKey, options)
-      : {session: await executor.getSession(sessionKey, options), release: () => {}};
+    let lease;
+    try {
+      lease = manager
+        ? await manager.acquire(sessionKey, options)
+        : {session: await executor.getSession(sessionKey, options), release: () => {}};
+    } catch (error) {
+      clearTimeout(budgetTimer);
+      throw error;
+    }
     const sandbox = lease.session;
     try {
-      for await (const event of this.runSteps(ctx, sandbox, sessionKey, manager)) {
+      for await (const event of this.runSteps(ctx, sandbox, sessionKey, manager, run)) {
         const stopReason = (
           event.customMetadata?.codingAgent as {stopReason?: StopReason} | undefined
         )?.stopReason;
-        if (stopReason && this.stateful) await this.recordVariables(sandbox, event);
+        // After a time limit the interpreter was killed: listing would only start a new one.
+        if (stopReason && stopReason !== 'time_limit' && this.stateful) {
+          await this.recordVariables(sandbox, event);
+        }
         yield event;
       }
     } finally {
+      for (const cleanup of run.cleanups) cleanup();
       lease.release();
       if (!this.stateful) await executor.closeSession(sessionKey);
     }
@@ -326,6 +471,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     sandbox: SandboxSession,
     sessionKey: string,
     manager: SandboxSessionManager | undefined,
+    run: RunControl,
   ): AsyncGenerator<Event, void, void> {
     const llm = this.canonicalModel;
     const tools = await this.resolveTools(ctx);
@@ -361,7 +507,8 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     });
     let installedGeneration = -1;
     let stubsLost = false;
-    const installStubs = async (): Promise<boolean> => {
+    /** True for a fresh kernel; undefined when the run was stopped meanwhile. */
+    const installStubs = async (): Promise<boolean | undefined> => {
       // Defines the tool stubs and counts runs in this kernel; 1 means a fresh kernel. The
       // baseline (names before any user code) lets recordVariables list only the user's.
       const setup = await sandbox.execute({
@@ -369,7 +516,9 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
           `${stubs.stubSource}\n` +
           `if '__adk_baseline__' not in globals():\n    __adk_baseline__ = set(globals()) | {'__adk_baseline__'}\n` +
           `__adk_runs__ = globals().get('__adk_runs__', 0) + 1\n__adk_runs__`,
+        signal: run.signal,
       });
+      if (setup.error && run.signal.aborted) return undefined;
       if (setup.error) {
         throw new Error(
           `CodingAgent "${this.name}": could not define tool functions in the sandbox: ${setup.error.type}: ${setup.error.message}`,
@@ -380,6 +529,10 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       return setup.value === '1';
     };
     const freshKernel = await installStubs();
+    if (freshKernel === undefined) {
+      if (run.timedOut()) yield this.timeLimitEvent(ctx, 'code');
+      return;
+    }
     const recorded = ctx.session.state[VARIABLES_STATE_PREFIX + this.name] as
       RecordedVariables | undefined;
     const earlierVariables = recorded?.variables ?? [];
@@ -419,11 +572,21 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       tools,
       beforeToolCallbacks: asList(this.config.beforeToolCallback),
       afterToolCallbacks: asList(this.config.afterToolCallback),
+      timeoutMs: run.toolTimeoutMs,
+      maxConcurrentCalls: this.maxConcurrentToolCalls,
+      maxCalls: this.maxToolCalls,
+      maxArgsBytes: this.maxToolArgsBytes,
     });
+    // Tools still working when the run ends are abandoned, and their timers cleared.
+    run.cleanups.push(() => bridge.close());
     const figurePrefix = `figure_${ctx.invocationId.replace(/^e-/, '').slice(0, 8)}`;
 
     let consecutiveFailures = 0;
     for (let step = 1; step <= this.maxIterations; step++) {
+      if (run.timedOut()) {
+        yield this.timeLimitEvent(ctx);
+        return;
+      }
       if (ctx.abortSignal?.aborted) return;
       const modelEvent = this.newEvent(ctx);
       const response = await this.callModel(
@@ -431,22 +594,29 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
         llm,
         this.newRequest(llm, contents, systemInstruction),
         modelEvent.actions,
+        run.signal,
       );
+      if (!response) {
+        if (run.timedOut()) yield this.timeLimitEvent(ctx, 'model');
+        return;
+      }
       if (response.errorCode) {
         yield this.modelErrorEvent(ctx, response);
         return;
       }
       const reply = responseText(response);
       const extracted = extractCode(reply);
+      const cutOff = response.finishReason === FinishReason.MAX_TOKENS;
 
       if (extracted.code === undefined) {
         if (!extracted.text.trim()) {
           // An empty reply is no answer: ask again, and count it as a failed step.
           consecutiveFailures++;
+          const why = finishNote(response);
           if (consecutiveFailures > this.errorRetryAttempts) {
             yield this.finalEvent(
               ctx,
-              `Stopped: the model returned ${consecutiveFailures} empty replies in a row.`,
+              `Stopped: the model returned ${consecutiveFailures} empty replies in a row${why}.`,
               undefined,
               'errors',
             );
@@ -455,19 +625,40 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
           pushMessage(
             contents,
             'user',
-            'Your reply was empty. Write one ```python code block, or answer in plain text.',
+            `Your reply was empty${why}. Write one \`\`\`python code block, or answer in plain text.`,
           );
           continue;
         }
-        yield this.finalEvent(
-          ctx,
-          extracted.text,
-          extracted.text,
-          'text_answer',
-          undefined,
-          response,
-        );
+        // Prose is the answer; one cut off at the token limit says so rather than end mid-word.
+        const answer = cutOff
+          ? `${extracted.text}\n\n[The answer was cut off at the model's output token limit.]`
+          : extracted.text;
+        yield this.finalEvent(ctx, answer, answer, 'text_answer', undefined, response);
         return;
+      }
+
+      if (cutOff) {
+        // Code cut off at the token limit is not run: half a program can do half a job.
+        consecutiveFailures++;
+        if (consecutiveFailures > this.errorRetryAttempts) {
+          yield this.finalEvent(
+            ctx,
+            `Stopped: the model's reply was cut off at its output token limit ${consecutiveFailures} times in a row, so its code was never run.`,
+            undefined,
+            'errors',
+          );
+          return;
+        }
+        pushMessage(contents, 'model', renderModelStep(extracted.text, extracted.code));
+        pushMessage(
+          contents,
+          'user',
+          'Your reply was cut off at the output token limit (finish reason MAX_TOKENS) ' +
+            `${extracted.truncated ? 'inside its code block' : 'after its code block'}, so none ` +
+            'of its code was run. Write a shorter step: less code per block, and split the work ' +
+            'over several steps.',
+        );
+        continue;
       }
 
       const modelParts: Part[] = [];
@@ -482,12 +673,17 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       pushMessage(contents, 'model', renderModelStep(extracted.text, extracted.code));
 
       // A kill restarts the kernel lazily, so a lost state also means the stubs are gone.
-      if (stubsLost || sandbox.generation !== installedGeneration) await installStubs();
+      if (stubsLost || sandbox.generation !== installedGeneration) {
+        if ((await installStubs()) === undefined) {
+          if (run.timedOut()) yield this.timeLimitEvent(ctx, 'code');
+          return;
+        }
+      }
       const result = await sandbox.execute({
         code: extracted.code,
         timeoutMs: this.executionTimeoutMs,
         onToolCall: bridge.handle,
-        signal: ctx.abortSignal,
+        signal: run.signal,
       });
       stubsLost = result.stateLost;
       const actions = createEventActions(bridge.takeActions());
@@ -495,13 +691,21 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
         figurePrefix: `${figurePrefix}_s${step}`,
         maxArtifactBytes: this.maxArtifactBytes,
       });
-      const observation = formatObservation(result, {maxChars: this.maxObservationChars}, saved);
+      let observation = formatObservation(result, {maxChars: this.maxObservationChars}, saved);
+      if (extracted.truncated && result.error?.type === 'SyntaxError') {
+        observation +=
+          '\nNote: your code block had no closing ``` fence; the reply may have been cut off.';
+      }
       yield this.resultEvent(ctx, result, observation, actions, step, saved);
       pushMessage(contents, 'user', OBSERVATION_PREFIX + observation);
 
       if (result.finalAnswer) {
         const value = result.finalAnswer.value;
         yield this.finalEvent(ctx, renderAnswer(value), value, 'final_answer');
+        return;
+      }
+      if (run.timedOut()) {
+        yield this.timeLimitEvent(ctx, 'code');
         return;
       }
       if (result.error) {
@@ -529,7 +733,12 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       llm,
       this.newRequest(llm, contents, systemInstruction),
       lastEvent.actions,
+      run.signal,
     );
+    if (!last) {
+      if (run.timedOut()) yield this.timeLimitEvent(ctx, 'model');
+      return;
+    }
     if (last.errorCode) {
       yield this.modelErrorEvent(ctx, last);
       return;
@@ -588,13 +797,17 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     };
   }
 
-  /** Calls the model with plugin and agent model callbacks, as ADK's LlmAgent does. */
+  /**
+   * Calls the model with plugin and agent model callbacks, as ADK's LlmAgent does. Resolves
+   * `undefined` when `signal` aborts first (the model call is then abandoned).
+   */
   private async callModel(
     ctx: InvocationContext,
     llm: BaseLlm,
     request: LlmRequest,
     eventActions: EventActions,
-  ): Promise<LlmResponse> {
+    signal: AbortSignal,
+  ): Promise<LlmResponse | undefined> {
     const callbackContext = new Context({invocationContext: ctx, eventActions});
     const replaced = await ctx.pluginManager.runBeforeModelCallback({
       callbackContext,
@@ -608,8 +821,15 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     ctx.incrementLlmCallCount();
     let response: LlmResponse;
     try {
-      response = await collectResponse(llm.generateContentAsync(request, false, ctx.abortSignal));
+      // Raced with the signal too: a model that ignores its abort signal cannot hold the run.
+      const collected = await unlessAborted(
+        collectResponse(llm.generateContentAsync(request, false, signal)),
+        signal,
+      );
+      if (!collected) return undefined;
+      response = collected;
     } catch (e) {
+      if (signal.aborted) return undefined;
       const error = e instanceof Error ? e : new Error(String(e));
       const handled = await ctx.pluginManager.runOnModelErrorCallback({
         callbackContext,
@@ -689,6 +909,21 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     );
   }
 
+  /** The final event of a run that spent its time budget, saying where the time ran out. */
+  private timeLimitEvent(ctx: InvocationContext, during?: 'code' | 'model'): Event {
+    const where =
+      during === 'code'
+        ? ' while code was running; the code was stopped and the Python interpreter restarted, so its variables are gone'
+        : during === 'model'
+          ? ' while waiting for the model'
+          : '';
+    const text = `Stopped: this run reached its time limit of ${seconds(this.maxRunTimeMs)} s (maxRunTimeMs)${where}.`;
+    return this.finalEvent(ctx, text, undefined, 'time_limit', {
+      errorCode: 'RUN_TIME_LIMIT',
+      errorMessage: text,
+    });
+  }
+
   private finalEvent(
     ctx: InvocationContext,
     text: string,
@@ -726,7 +961,17 @@ async function collectResponse(stream: AsyncGenerator<LlmResponse, void>): Promi
   return {
     content: {role: 'model', parts: [{text}]},
     usageMetadata: chosen[chosen.length - 1]?.usageMetadata,
+    // The last chunk's reason is the reply's (MAX_TOKENS tells a cut-off reply).
+    finishReason: chosen.findLast((r) => r.finishReason)?.finishReason,
   };
+}
+
+/** ` (finish reason SAFETY)` for a reply that ended for a reason other than a normal stop. */
+function finishNote(response: LlmResponse): string {
+  const reason = response.finishReason;
+  return reason && reason !== FinishReason.STOP && reason !== FinishReason.FINISH_REASON_UNSPECIFIED
+    ? ` (finish reason ${reason})`
+    : '';
 }
 
 function responseText(response: LlmResponse): string {

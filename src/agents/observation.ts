@@ -71,6 +71,14 @@ export function formatObservation(
     const {type, message, traceback} = result.error;
     const trace = traceback.trim() ? `\n${traceback.trimEnd()}` : '';
     sections.push(`Error: ${type}: ${message}${trace}`);
+    if (type === 'MemoryError' && !result.stateLost) {
+      // Python's MemoryError has no message; say what it means and that nothing was lost.
+      sections.push(
+        "The code ran out of memory (the sandbox's memory limit). The interpreter and its " +
+          'variables are intact: work on smaller pieces (chunks, fewer columns) and `del` what ' +
+          'you no longer need.',
+      );
+    }
   }
   if (result.stateLost && !(result.error?.message ?? '').includes('restarted')) {
     sections.push(

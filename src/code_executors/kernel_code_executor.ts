@@ -584,6 +584,11 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
     return this.openKernel(context);
   }
 
+  /** Wall-clock limit of an execution whose request gives none (option `timeoutMs`). */
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
   /** Kernels started ahead of time and waiting in the warm pool (0 without a pool). */
   get warmKernels(): number {
     return this.poolValue?.readyCount ?? 0;

@@ -314,24 +314,29 @@ export class KernelProcess {
         );
       });
 
-      readLines(transport.stdout, maxMessageBytes, (line) => {
-        if (kernel) {
-          kernel.handleLine(line);
-          return;
-        }
-        const parsed = parseKernelMessage(line, {maxBytes: maxMessageBytes});
-        if (!parsed.ok || parsed.message.type !== 'ready' || settled || exitedEarly) return;
-        settled = true;
-        clearTimeout(timer);
-        const ready: ReadyMessage = parsed.message;
-        kernel = new KernelProcess(
-          transport,
-          {python: ready.python, packages: ready.packages, outputDir: ready.outputDir},
-          maxMessageBytes,
-          stderrTail,
-        );
-        resolve(kernel);
-      });
+      readLines(
+        transport.stdout,
+        maxMessageBytes,
+        (line) => {
+          if (kernel) {
+            kernel.handleLine(line);
+            return;
+          }
+          const parsed = parseKernelMessage(line, {maxBytes: maxMessageBytes});
+          if (!parsed.ok || parsed.message.type !== 'ready' || settled || exitedEarly) return;
+          settled = true;
+          clearTimeout(timer);
+          const ready: ReadyMessage = parsed.message;
+          kernel = new KernelProcess(
+            transport,
+            {python: ready.python, packages: ready.packages, outputDir: ready.outputDir},
+            maxMessageBytes,
+            stderrTail,
+          );
+          resolve(kernel);
+        },
+        (head, bytes) => kernel?.handleOversized(head, bytes),
+      );
     });
   }
 
@@ -469,11 +474,11 @@ export class KernelProcess {
     const hint = exit.reason
       ? ''
       : exit.signal === 'SIGKILL' || exit.code === 137
-        ? ' (killed, e.g. out of memory)'
+        ? '; killed, e.g. out of memory'
         : '';
     return lostResult(
       'KernelDied',
-      `The Python kernel died during the execution (${how})${hint}; ${STATE_LOST}`,
+      `The Python kernel died during the execution (${how}${hint}); ${STATE_LOST}`,
       this.stderrTail.trim().slice(-2000),
       startedAt,
     );
@@ -489,6 +494,47 @@ export class KernelProcess {
     } else if (message.type === 'tool_call') {
       void this.handleToolCall(message);
     }
+  }
+
+  /**
+   * A kernel line over the message cap was dropped. When it starts like a tool call or a result
+   * of a running execution, answer so the snippet does not wait for the rest of its timeout:
+   * the tool call fails with a `ToolError`, the execution ends with `MessageTooLarge` (its
+   * kernel and variables are intact).
+   */
+  private handleOversized(head: string, bytes: number): void {
+    const match = OVERSIZED_HEAD.exec(head);
+    if (!match) return;
+    const [, type, rawId, rawCallId, rawName] = match;
+    const id = parseJsonString(rawId);
+    const pending = id === undefined ? undefined : this.pending.get(id);
+    if (!pending || pending.killed) return;
+    const limit = `the ${this.maxMessageBytes}-byte limit of one message from the sandbox`;
+    if (type === 'result') {
+      pending.resolve({
+        ...lostResult(
+          'MessageTooLarge',
+          `The execution's result was ${bytes} bytes, over ${limit}, and was dropped ` +
+            '(a final_answer value, the last expression or output files too large). The ' +
+            'interpreter and its variables are intact; return less data.',
+          '',
+          pending.startedAt,
+        ),
+        stateLost: false,
+      });
+      return;
+    }
+    const callId = parseJsonString(rawCallId);
+    const name = parseJsonString(rawName) ?? 'tool';
+    if (callId === undefined || pending.toolCalls.has(callId)) return;
+    pending.toolCalls.add(callId);
+    this.send(
+      toolResultMessage(callId, {
+        ok: false,
+        errorType: 'ToolError',
+        message: `${name}() call was ${bytes} bytes of JSON, over ${limit}; it was not run. Pass less data per call`,
+      }),
+    );
   }
 
   private async handleToolCall(message: ToolCallMessage): Promise<void> {
@@ -519,6 +565,20 @@ export class KernelProcess {
       }
     }
     this.send(toolResultMessage(message.callId, outcome));
+  }
+}
+
+/** The start of a `tool_call` or `result` line as the kernel encodes it (keys in this order). */
+const OVERSIZED_HEAD =
+  /^\{"type":"(tool_call|result)","id":("(?:[^"\\]|\\.)*")(?:,"callId":("(?:[^"\\]|\\.)*"),"name":("(?:[^"\\]|\\.)*"))?/;
+
+function parseJsonString(literal: string | undefined): string | undefined {
+  if (literal === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(literal);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -586,34 +646,58 @@ function describeExit(exit: KernelExit): string {
   return exit.reason ? `${exit.reason}; ${how}` : how;
 }
 
+/** Bytes kept of the start of an oversized line, to tell whose message it was. */
+const OVERSIZED_HEAD_BYTES = 1024;
+
 /**
  * Splits a stream into lines without ever holding more than `maxBytes` of one line: a longer
- * line is discarded up to its newline.
+ * line is discarded up to its newline, and `onOversized` gets its first bytes and its size.
  */
-function readLines(stream: Readable, maxBytes: number, onLine: (line: string) => void): void {
+function readLines(
+  stream: Readable,
+  maxBytes: number,
+  onLine: (line: string) => void,
+  onOversized: (head: string, bytes: number) => void = () => {},
+): void {
   let chunks: Buffer[] = [];
   let size = 0;
   let discarding = false;
+  let head = '';
   stream.on('data', (chunk: Buffer) => {
     let start = 0;
     while (start < chunk.length) {
       const newline = chunk.indexOf(0x0a, start);
       const end = newline === -1 ? chunk.length : newline;
+      size += end - start;
       if (!discarding) {
-        size += end - start;
         if (size > maxBytes) {
           discarding = true;
+          head = firstBytes([...chunks, chunk.subarray(start, end)], OVERSIZED_HEAD_BYTES);
           chunks = [];
         } else {
           chunks.push(chunk.subarray(start, end));
         }
       }
       if (newline === -1) break;
-      if (!discarding) onLine(Buffer.concat(chunks).toString('utf8'));
+      if (discarding) onOversized(head, size);
+      else onLine(Buffer.concat(chunks).toString('utf8'));
       chunks = [];
       size = 0;
       discarding = false;
+      head = '';
       start = newline + 1;
     }
   });
+}
+
+/** The first `n` bytes of `chunks` as text (without joining all of them). */
+function firstBytes(chunks: Buffer[], n: number): string {
+  const taken: Buffer[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    if (size >= n) break;
+    taken.push(chunk.subarray(0, n - size));
+    size += taken[taken.length - 1].length;
+  }
+  return Buffer.concat(taken).toString('utf8');
 }

@@ -103,6 +103,11 @@ export class SandboxSessionManager implements CodeExecutor {
     return this.executor.backend;
   }
 
+  /** The wrapped backend's default execution timeout. */
+  get timeoutMs(): number | undefined {
+    return this.executor.timeoutMs;
+  }
+
   /** Keys of the live sessions, least recently used first. */
   get liveKeys(): string[] {
     return [...this.entries.keys()];

@@ -34,7 +34,33 @@ export interface ToolBridgeOptions {
   maxResultBytes?: number;
   /** Tool calls allowed per bridge (one run). Default 1000. */
   maxCalls?: number;
+  /**
+   * Tool calls running at once; one more fails at once with a `ToolError` instead of queueing
+   * (threads in a snippet could otherwise pile up calls without bound). Default 16.
+   */
+  maxConcurrentCalls?: number;
+  /** Largest arguments of one call, as JSON bytes; a larger call fails with a `ToolError`. Default 1 MiB. */
+  maxArgsBytes?: number;
+  /**
+   * Longest wait for one call (callbacks included), in ms. When it passes, the snippet gets a
+   * `ToolError` naming the tool and the limit, and keeps running; the tool's promise is abandoned
+   * (a JavaScript promise cannot be cancelled): its late result, error and state changes are
+   * dropped. Default {@link DEFAULT_TOOL_TIMEOUT_MS}; `Infinity` waits forever.
+   */
+  timeoutMs?: number;
 }
+
+/** Default of {@link ToolBridgeOptions.timeoutMs}: below the sandboxes' 30 s snippet timeout. */
+export const DEFAULT_TOOL_TIMEOUT_MS = 20_000;
+/** Default of {@link ToolBridgeOptions.maxConcurrentCalls}. */
+export const DEFAULT_MAX_CONCURRENT_TOOL_CALLS = 16;
+/** Default of {@link ToolBridgeOptions.maxArgsBytes}. */
+export const DEFAULT_MAX_TOOL_ARGS_BYTES = 1024 * 1024;
+/** Default of {@link ToolBridgeOptions.maxCalls}. */
+export const DEFAULT_MAX_TOOL_CALLS = 1000;
+
+/** setTimeout fires at once for larger delays. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** What happened in one tool call, for events and logs. */
 export interface ToolCallRecord {
@@ -66,6 +92,28 @@ function describeError(tool: string, error: ErrorObject): string {
   }
 }
 
+/** Seconds for messages: `0.8`, `20`. */
+function seconds(ms: number): string {
+  return String(Number((ms / 1000).toFixed(2)));
+}
+
+/** ADK's FunctionTool wraps errors as `Error in tool 'name': ...`; the call text names it already. */
+function stripToolPrefix(name: string, message: string): string {
+  const prefix = `Error in tool '${name}': `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
+}
+
+function toolError(message: string): ToolCallOutcome {
+  return {ok: false, errorType: 'ToolError', message};
+}
+
+/** A call in flight, as {@link ToolBridge.close} sees it. */
+interface InFlightCall {
+  name: string;
+  /** Answers the snippet now, abandoning the tool. */
+  abandon: (outcome: ToolCallOutcome) => void;
+}
+
 function normalizeResponse(value: unknown): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object') return {result: value};
@@ -79,6 +127,9 @@ function normalizeResponse(value: unknown): Record<string, unknown> | undefined 
  * before-tool callbacks; the tool; plugin on-error callbacks; plugin, then agent, after-tool
  * callbacks. Arguments are validated against the tool's declared schema first, so a bad call
  * raises a clear `TypeError` in Python. Calls may arrive concurrently.
+ *
+ * Limits per bridge (one run): calls in total, calls at once, argument and result size, and the
+ * time one call may take. A call over a limit fails with a `ToolError` saying which limit.
  */
 export class ToolBridge {
   /** Handler to pass as `onToolCall`; never throws. */
@@ -87,8 +138,16 @@ export class ToolBridge {
   private calls: ToolCallRecord[] = [];
   private actions: EventActions[] = [];
   private callCount = 0;
+  private readonly inFlight = new Set<InFlightCall>();
+  private closed = false;
 
   constructor(private readonly options: ToolBridgeOptions) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
+    if (!(timeoutMs > 0) || (Number.isFinite(timeoutMs) && timeoutMs > MAX_TIMER_MS)) {
+      throw new Error(
+        `timeoutMs must be a positive number of ms up to ${MAX_TIMER_MS} (or Infinity), got ${String(timeoutMs)}`,
+      );
+    }
     const ajv = new Ajv({allErrors: false, strict: false});
     for (const tool of options.tools) {
       this.tools.set(tool.name, {
@@ -120,6 +179,22 @@ export class ToolBridge {
     return merged;
   }
 
+  /** Calls waiting for their tool now. */
+  get callsInFlight(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Ends the bridge (the run is over): calls still waiting are answered with a `ToolError` and
+   * their tools abandoned, timers are cleared, and later calls fail at once. Idempotent.
+   */
+  close(): void {
+    this.closed = true;
+    for (const call of [...this.inFlight]) {
+      call.abandon(toolError(`${call.name}: the run ended before the tool answered`));
+    }
+  }
+
   private async run(call: ToolCallRequest): Promise<ToolCallOutcome> {
     const started = performance.now();
     const functionCallId = generateClientFunctionCallId();
@@ -139,21 +214,23 @@ export class ToolBridge {
     call: ToolCallRequest,
     functionCallId: string,
   ): Promise<ToolCallOutcome> {
+    if (this.closed) return toolError(`${call.name}: the run has ended; tools cannot be called`);
     const entry = this.tools.get(call.name);
     if (!entry) {
       const known = [...this.tools.keys()].join(', ') || 'none';
-      return {
-        ok: false,
-        errorType: 'ToolError',
-        message: `no tool named ${call.name} (tools: ${known})`,
-      };
+      return toolError(`no tool named ${call.name} (tools: ${known})`);
     }
-    if (++this.callCount > (this.options.maxCalls ?? 1000)) {
-      return {
-        ok: false,
-        errorType: 'ToolError',
-        message: `tool call limit reached (${this.options.maxCalls ?? 1000} per run)`,
-      };
+    const maxCalls = this.options.maxCalls ?? DEFAULT_MAX_TOOL_CALLS;
+    if (++this.callCount > maxCalls) {
+      return toolError(`tool call limit reached (${maxCalls} per run)`);
+    }
+    const maxConcurrent = this.options.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_TOOL_CALLS;
+    if (this.inFlight.size >= maxConcurrent) {
+      // Refused rather than queued: a queue would let one snippet's threads grow it without bound.
+      return toolError(
+        `${call.name}: too many tool calls at once (${maxConcurrent} already running, the limit ` +
+          'per run); wait for some to finish, e.g. use fewer threads',
+      );
     }
     const args = call.args;
     if (typeof args !== 'object' || args === null || Array.isArray(args)) {
@@ -163,6 +240,14 @@ export class ToolBridge {
         message: `${call.name}() arguments must be keyword arguments`,
       };
     }
+    const maxArgsBytes = this.options.maxArgsBytes ?? DEFAULT_MAX_TOOL_ARGS_BYTES;
+    const argsBytes = Buffer.byteLength(JSON.stringify(args));
+    if (argsBytes > maxArgsBytes) {
+      return toolError(
+        `${call.name}() arguments are ${argsBytes} bytes of JSON, over the ${maxArgsBytes}-byte ` +
+          'limit of one tool call; pass less data per call',
+      );
+    }
     if (!entry.validate(args)) {
       return {
         ok: false,
@@ -170,10 +255,72 @@ export class ToolBridge {
         message: describeError(call.name, entry.validate.errors![0]),
       };
     }
+    return this.runWithin(entry.tool, call.name, args, functionCallId);
+  }
 
-    const {tool} = entry;
+  /** Runs the tool (with callbacks), answering with a `ToolError` if it takes too long. */
+  private async runWithin(
+    tool: BaseTool,
+    name: string,
+    args: Record<string, unknown>,
+    functionCallId: string,
+  ): Promise<ToolCallOutcome> {
+    const context = new Context({
+      invocationContext: this.options.invocationContext,
+      functionCallId,
+    });
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
+    const abandoned = {value: false};
+    let timer: NodeJS.Timeout | undefined;
+    let answerNow!: (outcome: ToolCallOutcome) => void;
+    const early = new Promise<ToolCallOutcome>((resolve) => (answerNow = resolve));
+    const entry: InFlightCall = {
+      name,
+      abandon: (outcome) => {
+        abandoned.value = true;
+        answerNow(outcome);
+      },
+    };
+    if (Number.isFinite(timeoutMs)) {
+      timer = setTimeout(
+        () =>
+          entry.abandon(
+            toolError(
+              `${name}(${pythonArgs(args)}) did not answer within ${seconds(timeoutMs)} s and was ` +
+                'abandoned (the time limit of one tool call); the snippet goes on',
+            ),
+          ),
+        timeoutMs,
+      );
+    }
+    this.inFlight.add(entry);
+    // `invoke` never rejects, so an abandoned call cannot become an unhandled rejection.
+    const work = this.invoke(tool, name, args, context, abandoned).then((outcome) => {
+      if (abandoned.value) return outcome;
+      // Only an answered call's state changes count; a late one's are dropped.
+      this.actions.push(context.actions);
+      return outcome;
+    });
+    try {
+      return await Promise.race([work, early]);
+    } finally {
+      clearTimeout(timer);
+      this.inFlight.delete(entry);
+    }
+  }
+
+  /**
+   * Plugin and agent before-tool callbacks, the tool, on-error and after-tool callbacks. Never
+   * rejects. Once `abandoned`, callbacks after the tool are skipped: nobody waits for them.
+   */
+  private async invoke(
+    tool: BaseTool,
+    name: string,
+    args: Record<string, unknown>,
+    context: Context,
+    abandoned: {value: boolean},
+  ): Promise<ToolCallOutcome> {
     const ctx = this.options.invocationContext;
-    const context = new Context({invocationContext: ctx, functionCallId});
     try {
       let response: unknown = await ctx.pluginManager.runBeforeToolCallback({
         tool,
@@ -195,6 +342,7 @@ export class ToolBridge {
           result = await tool.runAsync({args, toolContext: context});
         } catch (e) {
           const error = e instanceof Error ? e : new Error(String(e));
+          if (abandoned.value) return toolError(`${name}: abandoned`);
           const handled = await ctx.pluginManager.runOnToolErrorCallback({
             tool,
             toolArgs: args,
@@ -202,9 +350,10 @@ export class ToolBridge {
             error,
           });
           if (handled != null) result = handled;
-          else failure = error.message;
+          else failure = stripToolPrefix(name, error.message);
         }
       }
+      if (abandoned.value) return toolError(`${name}: abandoned`);
       if (failure === undefined) {
         let altered: unknown = await ctx.pluginManager.runAfterToolCallback({
           tool,
@@ -225,23 +374,13 @@ export class ToolBridge {
         }
         if (altered != null) result = altered;
       }
-      this.actions.push(context.actions);
       if (failure !== undefined) {
-        return {
-          ok: false,
-          errorType: 'ToolError',
-          message: `${call.name}(${pythonArgs(args)}) failed: ${failure}`,
-        };
+        return toolError(`${name}(${pythonArgs(args)}) failed: ${failure}`);
       }
-      return this.checkResult(call.name, result);
+      return this.checkResult(name, result);
     } catch (e) {
       // A callback threw: report it to the code like a tool error.
-      this.actions.push(context.actions);
-      return {
-        ok: false,
-        errorType: 'ToolError',
-        message: `${call.name}: ${(e as Error).message ?? String(e)}`,
-      };
+      return toolError(`${name}: ${(e as Error)?.message ?? String(e)}`);
     }
   }
 

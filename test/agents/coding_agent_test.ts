@@ -23,6 +23,7 @@ import {
   startSession,
   type DataServer,
 } from '../helpers/agent_harness.js';
+import {processTree, waitGone} from '../helpers/processes.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
 
 const DATA_IMPORTS = [...DEFAULT_SAFE_IMPORTS, 'pandas', 'numpy'];
@@ -320,13 +321,27 @@ describe('CodingAgent loop (local kernel)', () => {
     expect(finalText(events)).toBe('Done: 2');
   });
 
-  it('ends with a clear error event when the model call fails', async () => {
-    const model = new ScriptedLlm({responses: [new Error('quota exceeded')]});
+  it('ends with a clear error event when the model call fails; the session answers its next turn', async () => {
+    const model = new ScriptedLlm({
+      responses: [
+        '```python\nx = 1\n```',
+        new Error('quota exceeded'),
+        '```python\nfinal_answer(6 * 7)\n```',
+      ],
+    });
     const agent = new CodingAgent({name: 'broken', model, codeExecutor: executor});
-    const events = await (await startSession(agent)).turn('Go.');
+    const session = await startSession(agent);
+    const before = new Set(processTree(process.pid));
+    const events = await session.turn('Go.');
     const last = events[events.length - 1];
     expect(last.errorCode).toBe('MODEL_ERROR');
     expect(finalText(events)).toBe('The model call failed: quota exceeded');
+    // The failed run's interpreter is gone with it.
+    const started = processTree(process.pid).filter((pid) => !before.has(pid));
+    expect(await waitGone(started)).toEqual([]);
+
+    expect(finalText(await session.turn('Again.'))).toBe('42');
+    expect(requestText(model.requests[2])).toContain('The model call failed: quota exceeded');
   });
 
   it('raises TypeError and ToolError in Python for bad tool calls, and records state changes', async () => {
@@ -429,6 +444,16 @@ describe('CodingAgent configuration', () => {
     [{tools: ['fetch_csv']}, 'invalid option tools.0'],
     [{model: 'no-such-model-xyz'}, 'invalid option model'],
     [{stateful: 'yes'}, 'invalid option stateful'],
+    [{toolTimeoutMs: 0}, 'invalid option toolTimeoutMs'],
+    [
+      {toolTimeoutMs: 5000, executionTimeoutMs: 5000},
+      'toolTimeoutMs: must be below executionTimeoutMs',
+    ],
+    [{maxConcurrentToolCalls: 0}, 'invalid option maxConcurrentToolCalls'],
+    [{maxToolCalls: 1.5}, 'invalid option maxToolCalls'],
+    [{maxToolArgsBytes: -1}, 'invalid option maxToolArgsBytes'],
+    [{maxRunTimeMs: 0}, 'invalid option maxRunTimeMs'],
+    [{maxRunTimeMs: 2 ** 31}, 'invalid option maxRunTimeMs'],
   ])('rejects %j', (options, message) => {
     expect(() => new CodingAgent({name: 'bad', model, ...(options as object)})).toThrow(message);
   });
@@ -440,6 +465,18 @@ describe('CodingAgent configuration', () => {
       execute: () => 'x',
     });
     expect(() => new CodingAgent({name: 'bad', model, tools: [tool]})).toThrow(/tools.*print/);
+  });
+
+  it('has documented defaults for the run limits', () => {
+    const agent = new CodingAgent({name: 'defaults', model});
+    expect(agent.toolTimeoutMs).toBeUndefined(); // two thirds of the snippet timeout at run time
+    expect(agent.maxConcurrentToolCalls).toBe(16);
+    expect(agent.maxToolCalls).toBe(1000);
+    expect(agent.maxToolArgsBytes).toBe(1024 * 1024);
+    expect(agent.maxRunTimeMs).toBe(10 * 60_000);
+    expect(new CodingAgent({name: 'forever', model, maxRunTimeMs: Infinity}).maxRunTimeMs).toBe(
+      Infinity,
+    );
   });
 
   it('survives ADK cloning with its options', () => {

@@ -206,4 +206,104 @@ describe('ToolBridge', () => {
     const third = await b.handle({callId: 'c3', name: 'add', args: {a: 1, b: 1}});
     expect(third.ok === false && third.message).toBe('tool call limit reached (2 per run)');
   });
+
+  it('answers a call whose tool does not settle in timeoutMs with a ToolError, and drops its late effects', async () => {
+    let finish!: () => void;
+    const stuck = new FunctionTool({
+      name: 'stuck',
+      description: 'Answers when told to.',
+      parameters: z.object({n: z.number()}),
+      execute: async (_args, context?: Context) => {
+        await new Promise<void>((resolve) => (finish = resolve));
+        context!.state.set('late', true);
+        throw new Error('too late');
+      },
+    });
+    const b = await bridge([stuck, remember], [], {timeoutMs: 100});
+    const started = Date.now();
+    const outcome = await b.handle({callId: 'c1', name: 'stuck', args: {n: 1}});
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    expect(outcome).toEqual({
+      ok: false,
+      errorType: 'ToolError',
+      message:
+        'stuck(n=1) did not answer within 0.1 s and was abandoned (the time limit of one tool call); the snippet goes on',
+    });
+    expect(b.callsInFlight).toBe(0);
+    finish();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The late state change and error went nowhere; the bridge still works.
+    expect(b.takeActions().stateDelta).toEqual({});
+    expect(await b.handle({callId: 'c2', name: 'remember', args: {note: 'n'}})).toEqual({
+      ok: true,
+      value: {stored: true},
+    });
+    expect(b.takeCalls().map((c) => [c.name, c.ok])).toEqual([
+      ['stuck', false],
+      ['remember', true],
+    ]);
+  });
+
+  it('refuses calls beyond maxConcurrentCalls at once instead of queueing them', async () => {
+    const b = await bridge([add], [], {maxConcurrentCalls: 2});
+    // Started in one tick, each add sleeping 5-15 ms: the first two are running when the third comes.
+    const calls = [1, 3, 4].map((a, i) =>
+      b.handle({callId: `c${i}`, name: 'add', args: {a, b: 0}}),
+    );
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.slice(0, 2)).toEqual([
+      {ok: true, value: 1},
+      {ok: true, value: 3},
+    ]);
+    expect(outcomes[2]).toEqual({
+      ok: false,
+      errorType: 'ToolError',
+      message:
+        'add: too many tool calls at once (2 already running, the limit per run); wait for some to finish, e.g. use fewer threads',
+    });
+    // Once they finished, calls are accepted again.
+    expect(await b.handle({callId: 'c9', name: 'add', args: {a: 4, b: 0}})).toEqual({
+      ok: true,
+      value: 4,
+    });
+  });
+
+  it('refuses arguments over maxArgsBytes before running the tool', async () => {
+    const b = await bridge([remember], [], {maxArgsBytes: 100});
+    const outcome = await b.handle({callId: 'c', name: 'remember', args: {note: 'x'.repeat(200)}});
+    expect(outcome).toEqual({
+      ok: false,
+      errorType: 'ToolError',
+      message:
+        'remember() arguments are 211 bytes of JSON, over the 100-byte limit of one tool call; pass less data per call',
+    });
+    expect(b.takeActions().stateDelta).toEqual({});
+  });
+
+  it('close() answers waiting calls at once and refuses later ones', async () => {
+    const never = new FunctionTool({
+      name: 'never',
+      description: 'Never answers.',
+      execute: () => new Promise<never>(() => {}),
+    });
+    const b = await bridge([never], [], {timeoutMs: Infinity});
+    const waiting = b.handle({callId: 'c1', name: 'never', args: {}});
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(b.callsInFlight).toBe(1);
+    b.close();
+    expect(await waiting).toEqual({
+      ok: false,
+      errorType: 'ToolError',
+      message: 'never: the run ended before the tool answered',
+    });
+    expect(await b.handle({callId: 'c2', name: 'never', args: {}})).toMatchObject({
+      ok: false,
+      message: 'never: the run has ended; tools cannot be called',
+    });
+  });
+
+  it('rejects a timeout setTimeout cannot honour', async () => {
+    await expect(bridge([add], [], {timeoutMs: 2 ** 31})).rejects.toThrow(/timeoutMs must be/);
+    await expect(bridge([add], [], {timeoutMs: 0})).rejects.toThrow(/timeoutMs must be/);
+  });
 });
