@@ -593,22 +593,17 @@ sections.push({
   ]),
   data: {conc, idle},
 });
+/** One "baseline vs ours" row: both figures and how much cheaper ours is. */
+function versus(label: string, baseline: number, ours: number, format = ms): string[] {
+  return [label, format(baseline), format(ours), ratio(baseline, ours)];
+}
+
 sections.push({
   title: '6. System prompt tokens (o200k, gpt-tokenizer; target ≤ 900 for three tools)',
   header: ['case', 'smolagents CodeAgent (baseline)', 'CodingAgent', 'smaller by'],
   rows: [
-    [
-      'no tools',
-      String(tokens.smolagentsNone),
-      String(tokens.none),
-      ratio(tokens.smolagentsNone, tokens.none),
-    ],
-    [
-      'three tools',
-      String(tokens.smolagentsThree),
-      String(tokens.three),
-      ratio(tokens.smolagentsThree, tokens.three),
-    ],
+    versus('no tools', tokens.smolagentsNone, tokens.none, String),
+    versus('three tools', tokens.smolagentsThree, tokens.three, String),
   ],
   data: tokens,
 });
@@ -620,30 +615,26 @@ if (dockerFigures) {
       '7. Docker: warm pool vs cold container (time to first result), and a five-step pandas analysis vs one `docker exec` per step (same image, same steps)',
     header: ['measure', 'baseline ms', 'ours ms', 'cheaper by'],
     rows: [
-      [
+      versus(
         'first result: cold container (baseline) vs warm pool',
-        ms(starts.coldP50),
-        ms(starts.warmP50),
-        ratio(starts.coldP50, starts.warmP50),
-      ],
-      [
+        starts.coldP50,
+        starts.warmP50,
+      ),
+      versus(
         'first `import pandas`: cold vs warm pool (preloaded)',
-        ms(starts.coldPandasP50),
-        ms(starts.warmPandasP50),
-        ratio(starts.coldPandasP50, starts.warmPandasP50),
-      ],
-      [
+        starts.coldPandasP50,
+        starts.warmPandasP50,
+      ),
+      versus(
         'five steps: `docker exec` per step vs persistent kernel',
-        ms(analysis.execMs),
-        ms(analysis.persistentMs),
-        ratio(analysis.execMs, analysis.persistentMs),
-      ],
-      [
+        analysis.execMs,
+        analysis.persistentMs,
+      ),
+      versus(
         'five steps incl. session start: `docker exec` per step vs warm-pool session',
-        ms(analysis.execMs),
-        ms(analysis.pooledMs),
-        ratio(analysis.execMs, analysis.pooledMs),
-      ],
+        analysis.execMs,
+        analysis.pooledMs,
+      ),
     ],
     data: dockerFigures,
   });

@@ -6,20 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(docker.io mmdebstrap)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  if [ "$(id -u)" != 0 ]; then
-    echo "docker_setup.sh: missing Debian packages (${missing[*]}); run as root or: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-  echo "Installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source scripts/debian_packages.sh
+ensure_debian_packages docker_setup.sh docker.io mmdebstrap
 
 # The daemon: systemd where there is one, else dockerd in the background (containers, CI).
 if ! docker info >/dev/null 2>&1; then

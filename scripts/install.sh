@@ -7,20 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium: the browser check (test/samples/adk_web_test.ts) drives adk web in headless Chromium.
-packages=(bubblewrap python3 python3-pandas python3-numpy python3-matplotlib chromium)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  if [ "$(id -u)" != 0 ]; then
-    echo "install.sh: missing Debian packages (${missing[*]}); run as root or: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-  echo "Installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source scripts/debian_packages.sh
+ensure_debian_packages install.sh bubblewrap python3 python3-pandas python3-numpy python3-matplotlib chromium
 
 # npm ci only when the lock file changed since the last install.
 stamp=node_modules/.install-stamp
