@@ -15,4 +15,13 @@ node -e '
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
 ' "$report" || true
 rm -f "$report"
+# Every test disposes what it started: no container of the project's label may be left.
+if docker info >/dev/null 2>&1; then
+  left=$(docker ps -aq --filter label=dev.adk-coding-agent.managed=true | wc -l)
+  echo "containers left with label dev.adk-coding-agent.managed: $left"
+  if [ "$left" != 0 ]; then
+    docker ps -a --filter label=dev.adk-coding-agent.managed=true >&2
+    status=1
+  fi
+fi
 exit "$status"
