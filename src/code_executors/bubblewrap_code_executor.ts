@@ -34,7 +34,7 @@ import {
   type KernelCodeExecutorOptions,
   type KernelSessionContext,
 } from './kernel_code_executor.js';
-import {DEFAULT_TMP_SIZE, parseByteSize} from './byte_size.js';
+import {DEFAULT_TMP_SIZE, parseByteSize, parseWorkSize} from './byte_size.js';
 import type {KernelLaunchSpec} from './kernel_process.js';
 
 /** Options of {@link BubblewrapCodeExecutor}. */
@@ -67,6 +67,16 @@ export interface BubblewrapCodeExecutorOptions extends KernelCodeExecutorOptions
    * Default `256m`.
    */
   tmpSize?: number | string;
+  /**
+   * Quota of the work folder `/work`, as bytes or `1g`: it is a private tmpfs of this size (it
+   * takes memory as it fills), so a snippet cannot fill the host's disk; writing past it fails
+   * with ENOSPC. Input files stay read-only host files at `/work/input`; output files come back
+   * with each result. Files in `/work` last as long as the kernel: a restart (timeout, out of
+   * memory) empties it. `false` makes `/work` the host session folder instead: files survive
+   * restarts, but nothing caps their total (each file still stops at `limits.fileBytes`).
+   * Default `1g`.
+   */
+  workSize?: number | string | false;
 }
 
 /** Result of {@link BubblewrapCodeExecutor.isAvailable}. */
@@ -232,6 +242,7 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
   private readonly sandboxGid?: number;
   private readonly seccomp: boolean;
   private readonly tmpBytes: number;
+  private readonly workBytes?: number;
   private probe?: Probe;
 
   /**
@@ -274,6 +285,7 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     this.sandboxGid = options.sandboxGid;
     this.seccomp = options.seccomp ?? true;
     this.tmpBytes = parseByteSize(options.tmpSize ?? DEFAULT_TMP_SIZE, 'tmpSize', 1024 ** 2);
+    this.workBytes = parseWorkSize(options.workSize);
   }
 
   /**
@@ -543,9 +555,9 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
       '--ro-bind',
       join(etc, 'hosts'),
       '/etc/hosts',
-      '--bind',
-      context.workDir,
-      SANDBOX_WORK,
+      ...(this.workBytes === undefined
+        ? ['--bind', context.workDir, SANDBOX_WORK]
+        : ['--size', String(this.workBytes), '--tmpfs', SANDBOX_WORK]),
       '--ro-bind',
       context.inputDir,
       SANDBOX_INPUT,

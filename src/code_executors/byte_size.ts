@@ -41,3 +41,12 @@ export function formatBytes(bytes: number): string {
 
 /** Default size of the private `/tmp` tmpfs of the sandboxing backends. */
 export const DEFAULT_TMP_SIZE = '256m';
+
+/** Default size of the sandboxing backends' `/work` tmpfs (its quota). */
+export const DEFAULT_WORK_SIZE = '1g';
+
+/** The bytes of a `workSize` option, or undefined for `false` (a host folder without quota). */
+export function parseWorkSize(value: number | string | false | undefined): number | undefined {
+  if (value === false) return undefined;
+  return parseByteSize(value ?? DEFAULT_WORK_SIZE, 'workSize', 1024 ** 2);
+}

@@ -26,7 +26,7 @@ import {
   type KernelSessionContext,
 } from './kernel_code_executor.js';
 import {buildSeccompFilter} from '../security/seccomp_filter.js';
-import {DEFAULT_TMP_SIZE, formatBytes, parseByteSize} from './byte_size.js';
+import {DEFAULT_TMP_SIZE, formatBytes, parseByteSize, parseWorkSize} from './byte_size.js';
 import {KernelProcess, type KernelExit, type KernelTransport} from './kernel_process.js';
 
 /** The image `coding-agent image build` produces, and the default of {@link ContainerCodeExecutor}. */
@@ -87,6 +87,16 @@ export interface ContainerCodeExecutorOptions extends KernelCodeExecutorOptions 
    * Filling it fails with ENOSPC. Default `256m`.
    */
   tmpSize?: number | string;
+  /**
+   * Quota of the work folder `/work`, as bytes or `1g`: it is a private tmpfs of this size (it
+   * counts in the container's memory), so a snippet cannot fill the host's disk; writing past it fails
+   * with ENOSPC. Input files stay read-only host files at `/work/input`; output files come back
+   * with each result. Files in `/work` last as long as the kernel: a restart (timeout, out of
+   * memory) empties it. `false` makes `/work` the host session folder instead: files survive
+   * restarts, but nothing caps their total (each file still stops at `limits.fileBytes`).
+   * Default `1g`.
+   */
+  workSize?: number | string | false;
   /** Linux capabilities to drop. Default `['ALL']` (code cannot use any root privilege). */
   capDrop?: readonly string[];
   /** Set `no-new-privileges` (setuid binaries cannot raise privileges). Default true. */
@@ -119,6 +129,12 @@ export function parseMemoryLimit(value: number | string): number {
   return parseByteSize(value, 'memoryLimit', 16 * 1024 ** 2);
 }
 
+/** tmpfs options giving the mount to the container's `uid:gid`. */
+function owner(user: string): string {
+  const [uid, gid] = user.split(':');
+  return `uid=${uid},gid=${gid}`;
+}
+
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -134,6 +150,7 @@ interface ContainerSettings {
   user: string;
   readOnlyRoot: boolean;
   tmpBytes: number;
+  workBytes?: number;
   capDrop: string[];
   noNewPrivileges: boolean;
   seccomp: boolean;
@@ -180,6 +197,7 @@ function resolveSettings(options: ContainerCodeExecutorOptions): ContainerSettin
     user,
     readOnlyRoot: options.readOnlyRoot ?? true,
     tmpBytes,
+    workBytes: parseWorkSize(options.workSize),
     capDrop: [...(options.capDrop ?? ['ALL'])],
     noNewPrivileges: options.noNewPrivileges ?? true,
     seccomp: options.seccomp ?? true,
@@ -467,7 +485,7 @@ const get = (path) => new Promise((resolve) => {
     const s = this.settings;
     const binds = [
       `${join(context.sessionDir, 'kernel.py')}:${CONTAINER_KERNEL}:ro`,
-      `${context.workDir}:${CONTAINER_WORK}:rw`,
+      ...(s.workBytes === undefined ? [`${context.workDir}:${CONTAINER_WORK}:rw`] : []),
       `${context.inputDir}:${CONTAINER_INPUT}:ro`,
     ];
     const seccompArgs: string[] = [];
@@ -507,7 +525,12 @@ const get = (path) => new Promise((resolve) => {
         NetworkMode: s.network,
         Binds: binds,
         ReadonlyRootfs: s.readOnlyRoot,
-        Tmpfs: {'/tmp': `rw,nosuid,nodev,size=${s.tmpBytes},mode=1777`},
+        Tmpfs: {
+          '/tmp': `rw,nosuid,nodev,size=${s.tmpBytes},mode=1777`,
+          ...(s.workBytes === undefined
+            ? {}
+            : {[CONTAINER_WORK]: `rw,nosuid,nodev,size=${s.workBytes},mode=0700,${owner(s.user)}`}),
+        },
         CapDrop: s.capDrop,
         SecurityOpt: s.noNewPrivileges ? ['no-new-privileges'] : [],
         Memory: s.memoryBytes,

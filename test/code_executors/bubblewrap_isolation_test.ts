@@ -140,9 +140,13 @@ describe.skipIf(bwrap.skipReason !== undefined)(`bubblewrap isolation: ${bwrap.t
     expect(existsSync(inside)).toBe(false);
   });
 
-  it('only its session folder persists: writes to /work land in the host session folder', async () => {
-    await py('open("/work/kept.txt", "w").write("kept")');
-    expect(existsSync(join(session.workDir, 'kept.txt'))).toBe(true);
+  it('/work is a private tmpfs capped at workSize (1 GiB): nothing reaches the host folder', async () => {
+    expect(
+      await py('open("/work/kept.txt", "w").write("kept")\nprint(open("/work/kept.txt").read())'),
+    ).toBe('kept\n');
+    expect(existsSync(join(session.workDir, 'kept.txt'))).toBe(false);
+    const statvfs = await py('import os\ns = os.statvfs("/work")\nprint(s.f_blocks * s.f_frsize)');
+    expect(Number(statvfs)).toBe(1024 ** 3);
   });
 
   it('runs as a non-root host user without capabilities and sees only its own processes', async () => {

@@ -114,8 +114,13 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
         'status = open("/proc/self/status").read().splitlines()',
         'print([line for line in status if line.startswith(("CapEff", "CapBnd", "NoNewPrivs"))])',
         'open("/tmp/ok", "w").write("tmp is writable"); open("/work/ok", "w").write("work too")',
+        'for path in ["/tmp", "/work"]:',
+        '    s = os.statvfs(path); print(path, "bytes", s.f_blocks * s.f_frsize)',
       ].join('\n'),
     );
+    // Both writable places are tmpfs capped at tmpSize and workSize: a disk fill stops there.
+    expect(out).toContain(`/tmp bytes ${256 * 2 ** 20}`);
+    expect(out).toContain(`/work bytes ${2 ** 30}`);
     expect(out).not.toContain('WRITTEN');
     expect(out).toMatch(/\/usr\/evil 30/); // EROFS
     expect(out).not.toMatch(/uid 0 /);

@@ -59,13 +59,7 @@ const LOCAL_NOT_DENIED = new Set([
  * Attacks a sandboxing backend does not stop yet, with the reason. The test pins them as
  * `not-denied`, so fixing one fails the test until its entry is removed here.
  */
-const DISK_QUOTA_GAP =
-  'the work folder is a host folder: RLIMIT_FSIZE caps each file at 1 GiB, but nothing caps ' +
-  'the total; a size-capped tmpfs or a per-session filesystem for /work would';
-const KNOWN_GAPS: Record<string, Record<string, string>> = {
-  bubblewrap: {'disk-fill': DISK_QUOTA_GAP},
-  docker: {'disk-fill': DISK_QUOTA_GAP},
-};
+const KNOWN_GAPS: Record<string, Record<string, string>> = {};
 
 /** Outcomes of this run, by backend, in attack order. */
 const observed = new Map<string, AttackResult[]>();

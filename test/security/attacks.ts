@@ -823,7 +823,13 @@ _report(raised=raised, total={'ok': True, 'v': total >> 20}, errors={'ok': True,
           details,
         };
       }
-      return {outcome: 'denied', how: `${first} after ${totalMiB} MiB`, details};
+      // Each distinct error in order, e.g. EFBIG (the file limit) then ENOSPC (the quota).
+      const seen = [...new Set(errors.map((e) => failure({ok: false, e: {...e, msg: ''}})))];
+      return {
+        outcome: 'denied',
+        how: `${seen.join(', then ') || first} after ${totalMiB} MiB`,
+        details,
+      };
     },
   },
   {
