@@ -80,6 +80,13 @@ export {ScriptedLlm} from './models/scripted_llm.js';
 export type {ScriptedLlmOptions, ScriptedReply, ScriptedResponder} from './models/scripted_llm.js';
 
 export {ALLOW_ALL_IMPORTS, DEFAULT_SAFE_IMPORTS} from './security/import_policy.js';
+export {
+  SECCOMP_ARGUMENT_RULES,
+  buildSeccompFilter,
+  seccompArch,
+  seccompDeniedSyscalls,
+} from './security/seccomp_filter.js';
+export type {SeccompArch} from './security/seccomp_filter.js';
 
 export {ToolBridge} from './tools/tool_bridge.js';
 export {ToolCodeGenerator} from './tools/tool_code_generator.js';

@@ -287,7 +287,8 @@ export class KernelSandboxSession implements SandboxSession {
     }
     for (const file of files) checkInputName(file.name);
     await mkdir(this.hostInputDir, {recursive: true});
-    // Readable by the sandbox user (nobody under bubblewrap as root), writable by the host only.
+    // Readable by the sandbox user (its own uid under bubblewrap as root, 65534 in Docker), written
+    // by the host only.
     await chmod(this.hostInputDir, 0o755);
     const written: WrittenInputFile[] = [];
     for (const file of files) {
