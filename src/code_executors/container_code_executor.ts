@@ -18,7 +18,7 @@ import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
 
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 
 import {
   KernelCodeExecutor,
@@ -26,6 +26,7 @@ import {
   type KernelSessionContext,
 } from './kernel_code_executor.js';
 import {buildSeccompFilter} from '../security/seccomp_filter.js';
+import {dockerClient} from './docker_client.js';
 import {DEFAULT_TMP_SIZE, formatBytes, parseByteSize, parseWorkSize} from './byte_size.js';
 import {KernelProcess, type KernelExit, type KernelTransport} from './kernel_process.js';
 
@@ -259,10 +260,6 @@ for (const t of targets) {
   });
 }
 
-function docker(options: ContainerCodeExecutorOptions['docker']): Docker {
-  return options instanceof Docker ? options : new Docker(options);
-}
-
 function statusCode(error: unknown): number | undefined {
   return (error as {statusCode?: number} | undefined)?.statusCode;
 }
@@ -322,7 +319,7 @@ export class ContainerCodeExecutor extends KernelCodeExecutor {
       },
     });
     this.settings = settings;
-    this.docker = docker(options.docker);
+    this.docker = dockerClient(options.docker);
   }
 
   /**

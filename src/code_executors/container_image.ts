@@ -16,9 +16,10 @@ import {mkdtemp, rm, stat} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 
 import {DEFAULT_CONTAINER_IMAGE} from './container_code_executor.js';
+import {dockerClient} from './docker_client.js';
 
 /**
  * Debian packages of the default image. `python3-munkres` satisfies an either-or dependency of
@@ -114,7 +115,7 @@ export async function buildDefaultImage(
 ): Promise<BuildImageResult> {
   const startedAt = Date.now();
   const image = options.tag ?? DEFAULT_CONTAINER_IMAGE;
-  const docker = options.docker instanceof Docker ? options.docker : new Docker(options.docker);
+  const docker = dockerClient(options.docker);
   const progress = options.onProgress ?? (() => {});
   try {
     await docker.ping();

@@ -15,6 +15,7 @@ import {sandboxBackends} from '../helpers/sandboxes.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const bwrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
+const docker = sandboxBackends().find((b) => b.name === 'docker')!;
 
 // Benchmarks are not tests: this only checks the quick mode still runs and writes its report.
 // No timing is asserted.
@@ -32,18 +33,21 @@ describe('benchmarks (smoke)', () => {
       const json = JSON.parse(
         readFileSync(`${root}/bench/results/quick/benchmarks.json`, 'utf8'),
       ) as Record<string, unknown>;
-      expect(Object.keys(json)).toHaveLength(6);
-      const md = readFileSync(`${root}/bench/results/quick/benchmarks.md`, 'utf8');
-      for (const section of [
+      // Docker rows and section 7 appear exactly when the Docker backend is there.
+      const withDocker = docker.skipReason === undefined;
+      const sections = [
         '1. Step overhead',
         '2. Tool-call',
         '3. Cold start',
         '4. Five-step',
         '5. Concurrent',
         '6. System prompt',
-      ]) {
-        expect(md).toContain(section);
-      }
+        ...(withDocker ? ['7. Docker'] : []),
+      ];
+      expect(Object.keys(json)).toHaveLength(sections.length);
+      const md = readFileSync(`${root}/bench/results/quick/benchmarks.md`, 'utf8');
+      for (const section of sections) expect(md).toContain(section);
+      expect(md.includes('| docker |')).toBe(withDocker);
       expect(md).not.toContain('NaN');
     },
   );
