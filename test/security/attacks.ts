@@ -452,28 +452,27 @@ _report(read=_try(lambda: _sha(open('link-read', 'rb').read())),
     },
   },
   // --- network ------------------------------------------------------------------------------
-  {
-    id: 'tcp-outside',
-    title: 'TCP connect to 1.1.1.1:80',
+  ...(
+    [
+      ['tcp-outside', 'TCP connect to 1.1.1.1:80', '1.1.1.1', 'tcpOutside'],
+      [
+        'tcp-metadata',
+        'TCP connect to the cloud metadata address 169.254.169.254:80',
+        '169.254.169.254',
+        'metadata',
+      ],
+    ] as const
+  ).map(([id, title, address, reach]): Attack => ({
+    id,
+    title,
     category: 'network',
     session: 'shared',
     timeoutMs: 10_000,
     code: () =>
-      `${PRELUDE}\nimport socket\n_report(c=_try(lambda: socket.create_connection(('1.1.1.1', 80), timeout=2).close()))`,
+      `${PRELUDE}\nimport socket\n_report(c=_try(lambda: socket.create_connection((${py(address)}, 80), timeout=2).close()))`,
     classify: (result, {fixtures}) =>
-      netVerdict(report(result).c, fixtures.hostReach.tcpOutside, 'connected'),
-  },
-  {
-    id: 'tcp-metadata',
-    title: 'TCP connect to the cloud metadata address 169.254.169.254:80',
-    category: 'network',
-    session: 'shared',
-    timeoutMs: 10_000,
-    code: () =>
-      `${PRELUDE}\nimport socket\n_report(c=_try(lambda: socket.create_connection(('169.254.169.254', 80), timeout=2).close()))`,
-    classify: (result, {fixtures}) =>
-      netVerdict(report(result).c, fixtures.hostReach.metadata, 'connected'),
-  },
+      netVerdict(report(result).c, fixtures.hostReach[reach], 'connected'),
+  })),
   {
     id: 'tcp-host-loopback',
     title: "TCP connect to a server on the host's 127.0.0.1",
