@@ -67,6 +67,7 @@ import {
 import {OUTPUT_FILES_HINT, renderInputFilesSection, stageInputFiles} from './input_files.js';
 import {formatObservation} from './observation.js';
 import {LAST_STEP_REQUEST, buildSystemPrompt} from './prompt.js';
+import {MAX_TIMER_MS, seconds} from '../utils/time.js';
 
 /** Session state key prefix under which a stateful agent records its interpreter's variables. */
 export const VARIABLES_STATE_PREFIX = '_coding_agent:variables:';
@@ -88,9 +89,6 @@ export const DEFAULT_MAX_RUN_TIME_MS = 10 * 60_000;
 
 /** Snippet timeout assumed when neither the agent nor the executor names one. */
 const FALLBACK_SNIPPET_TIMEOUT_MS = 30_000;
-
-/** setTimeout fires at once for larger delays. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** Configuration of a {@link CodingAgent}. Every option but `name` has a default. */
 export interface CodingAgentConfig extends BaseAgentConfig {
@@ -243,11 +241,6 @@ interface RunControl {
   toolTimeoutMs: number;
   /** Run when the run ends, however it ends. */
   cleanups: Array<() => void>;
-}
-
-/** Seconds for messages: `1.5`, `600`. */
-function seconds(ms: number): string {
-  return String(Number((ms / 1000).toFixed(2)));
 }
 
 /**

@@ -34,7 +34,7 @@ import {
   type KernelCodeExecutorOptions,
   type KernelSessionContext,
 } from './kernel_code_executor.js';
-import {DEFAULT_TMP_SIZE, parseByteSize, parseWorkSize} from './byte_size.js';
+import {parseTmpSize, parseWorkSize} from './byte_size.js';
 import type {KernelLaunchSpec} from './kernel_process.js';
 
 /** Options of {@link BubblewrapCodeExecutor}. */
@@ -284,7 +284,7 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     this.sandboxUid = options.sandboxUid;
     this.sandboxGid = options.sandboxGid;
     this.seccomp = options.seccomp ?? true;
-    this.tmpBytes = parseByteSize(options.tmpSize ?? DEFAULT_TMP_SIZE, 'tmpSize', 1024 ** 2);
+    this.tmpBytes = parseTmpSize(options.tmpSize);
     this.workBytes = parseWorkSize(options.workSize);
   }
 

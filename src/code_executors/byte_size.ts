@@ -42,6 +42,11 @@ export function formatBytes(bytes: number): string {
 /** Default size of the private `/tmp` tmpfs of the sandboxing backends. */
 export const DEFAULT_TMP_SIZE = '256m';
 
+/** The bytes of a `tmpSize` option (default {@link DEFAULT_TMP_SIZE}). */
+export function parseTmpSize(value: number | string | undefined): number {
+  return parseByteSize(value ?? DEFAULT_TMP_SIZE, 'tmpSize', 1024 ** 2);
+}
+
 /** Default size of the sandboxing backends' `/work` tmpfs (its quota). */
 export const DEFAULT_WORK_SIZE = '1g';
 

@@ -27,7 +27,7 @@ import {
 } from './kernel_code_executor.js';
 import {buildSeccompFilter} from '../security/seccomp_filter.js';
 import {dockerClient} from './docker_client.js';
-import {DEFAULT_TMP_SIZE, formatBytes, parseByteSize, parseWorkSize} from './byte_size.js';
+import {formatBytes, parseByteSize, parseTmpSize, parseWorkSize} from './byte_size.js';
 import {KernelProcess, type KernelExit, type KernelTransport} from './kernel_process.js';
 
 /** The image `coding-agent image build` produces, and the default of {@link ContainerCodeExecutor}. */
@@ -180,7 +180,7 @@ function resolveSettings(options: ContainerCodeExecutorOptions): ContainerSettin
       throw new Error(`env must map variable names to strings, got ${JSON.stringify(name)}`);
     }
   }
-  const tmpBytes = parseByteSize(options.tmpSize ?? DEFAULT_TMP_SIZE, 'tmpSize', 1024 ** 2);
+  const tmpBytes = parseTmpSize(options.tmpSize);
   return {
     image,
     memoryBytes,
@@ -466,6 +466,10 @@ const get = (path) => new Promise((resolve) => {
   protected override async prepareSession(context: KernelSessionContext): Promise<void> {
     await copyFile(context.kernelPath, join(context.sessionDir, 'kernel.py'));
     await chmod(join(context.sessionDir, 'kernel.py'), 0o644);
+    if (this.seccompProgram) {
+      // Next to the kernel, outside the folders the container can write: no snippet can swap it.
+      await writeFile(join(context.sessionDir, 'seccomp.bpf'), this.seccompProgram, {mode: 0o644});
+    }
     await chmod(context.sessionDir, 0o755);
     if (isRoot()) {
       const [uid, gid] = this.settings.user.split(':').map(Number);
@@ -488,10 +492,7 @@ const get = (path) => new Promise((resolve) => {
     const seccompArgs: string[] = [];
     if (s.seccomp) {
       if (!this.seccompProgram) throw new Error('the Docker daemon was not probed before start');
-      // Outside the folders the container can write, so a snippet cannot swap it.
-      const path = join(context.sessionDir, 'seccomp.bpf');
-      await writeFile(path, this.seccompProgram, {mode: 0o644});
-      binds.push(`${path}:${CONTAINER_SECCOMP}:ro`);
+      binds.push(`${join(context.sessionDir, 'seccomp.bpf')}:${CONTAINER_SECCOMP}:ro`);
       seccompArgs.push('--seccomp-filter', CONTAINER_SECCOMP);
     }
     const container = await this.docker.createContainer({

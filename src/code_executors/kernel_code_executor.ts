@@ -29,6 +29,7 @@ import {
   type SandboxSessionOptions,
   type WrittenInputFile,
 } from './sandbox.js';
+import {MAX_TIMER_MS} from '../utils/time.js';
 
 /** Options shared by every kernel-based backend. */
 export interface KernelCodeExecutorOptions {
@@ -131,9 +132,6 @@ const DEFAULTS = {
   startTimeoutMs: 30_000,
   limits: {memoryBytes: 4 * 1024 ** 3, processes: 0, fileBytes: 1024 ** 3, openFiles: 1024},
 } as const;
-
-/** setTimeout fires at once for larger delays. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 type ResolvedOptions = Required<
   Omit<KernelCodeExecutorOptions, 'kernelPath' | 'limits' | 'pool'>

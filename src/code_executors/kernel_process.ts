@@ -22,6 +22,7 @@ import {
   type ToolCallMessage,
 } from '../kernel/protocol.js';
 import type {ExecutionResult, ToolCallHandler, ToolCallOutcome} from './sandbox.js';
+import {seconds} from '../utils/time.js';
 
 /** How to start a kernel process; produced by a backend for each session. */
 export interface KernelLaunchSpec {
@@ -112,11 +113,6 @@ function killGroup(pid: number): void {
       // gone
     }
   }
-}
-
-/** Seconds for messages: `1.5`, `30`. */
-function seconds(ms: number): string {
-  return String(Number((ms / 1000).toFixed(2)));
 }
 
 const STATE_LOST =

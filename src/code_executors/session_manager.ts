@@ -18,6 +18,7 @@ import {
   type SandboxSession,
   type SandboxSessionOptions,
 } from './sandbox.js';
+import {MAX_TIMER_MS} from '../utils/time.js';
 
 /** Options of {@link SandboxSessionManager}. */
 export interface SandboxSessionManagerOptions {
@@ -55,7 +56,6 @@ interface Entry {
 
 const DEFAULT_MAX_LIVE_SESSIONS = 8;
 const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
-const MAX_TIMER_MS = 2_147_483_647;
 /** Loss reasons remembered (oldest forgotten first), so the map cannot grow without bound. */
 const MAX_REMEMBERED_LOSSES = 10_000;
 

@@ -19,6 +19,7 @@ import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv';
 
 import type {ToolCallHandler, ToolCallOutcome, ToolCallRequest} from '../code_executors/sandbox.js';
 import {pythonParamName, toolParametersSchema} from './tool_code_generator.js';
+import {MAX_TIMER_MS, seconds} from '../utils/time.js';
 
 /** Options of {@link ToolBridge}. */
 export interface ToolBridgeOptions {
@@ -59,9 +60,6 @@ export const DEFAULT_MAX_TOOL_ARGS_BYTES = 1024 * 1024;
 /** Default of {@link ToolBridgeOptions.maxCalls}. */
 export const DEFAULT_MAX_TOOL_CALLS = 1000;
 
-/** setTimeout fires at once for larger delays. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 /** What happened in one tool call, for events and logs. */
 export interface ToolCallRecord {
   name: string;
@@ -90,11 +88,6 @@ function describeError(tool: string, error: ErrorObject): string {
     default:
       return `${tool}() argument '${pythonParamName(param) + where.slice(param.length)}' ${error.message ?? 'is invalid'}`;
   }
-}
-
-/** Seconds for messages: `0.8`, `20`. */
-function seconds(ms: number): string {
-  return String(Number((ms / 1000).toFixed(2)));
 }
 
 /** ADK's FunctionTool wraps errors as `Error in tool 'name': ...`; the call text names it already. */

@@ -19,6 +19,7 @@ import {
   executedCode,
   finalText,
   observations,
+  requestText,
   serveSharedData,
   startSession,
   type DataServer,
@@ -27,13 +28,6 @@ import {processTree, waitGone} from '../helpers/processes.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
 
 const DATA_IMPORTS = [...DEFAULT_SAFE_IMPORTS, 'pandas', 'numpy'];
-
-function requestText(request: LlmRequest): string {
-  return request.contents
-    .flatMap((c) => c.parts ?? [])
-    .map((p) => p.text ?? '')
-    .join('\n');
-}
 
 for (const backend of sandboxBackends()) {
   describe.skipIf(backend.skipReason !== undefined)(`CodingAgent on ${backend.title}`, () => {

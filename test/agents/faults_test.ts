@@ -19,17 +19,13 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 
-import {FunctionTool, type Context, type Event, type LlmRequest} from '@google/adk';
+import {FunctionTool, type Context, type Event} from '@google/adk';
 import {FinishReason} from '@google/genai';
 import Docker from 'dockerode';
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {z} from 'zod';
 
-import {
-  CONTAINER_LABEL,
-  CONTAINER_OWNER_LABEL,
-  type ContainerCodeExecutorOptions,
-} from '../../src/code_executors/container_code_executor.js';
+import type {ContainerCodeExecutorOptions} from '../../src/code_executors/container_code_executor.js';
 import type {
   KernelCodeExecutor,
   KernelSandboxSession,
@@ -44,21 +40,15 @@ import {
   executedCode,
   finalText,
   observations,
+  requestText,
   startSession,
   type AgentSession,
 } from '../helpers/agent_harness.js';
 import {processTree, waitGone} from '../helpers/processes.js';
-import {sandboxBackends} from '../helpers/sandboxes.js';
+import {containersOf, sandboxBackends} from '../helpers/sandboxes.js';
 
 const MiB = 1024 * 1024;
 const ANSWER_42 = '```python\nfinal_answer(6 * 7)\n```';
-
-function requestText(request: LlmRequest): string {
-  return request.contents
-    .flatMap((c) => c.parts ?? [])
-    .map((p) => p.text ?? '')
-    .join('\n');
-}
 
 /** `customMetadata.codingAgent` of the run's code-result events, in order. */
 function stepMetadata(events: Event[]): Array<{stateLost?: boolean; durationMs?: number}> {
@@ -78,17 +68,6 @@ const hang = new FunctionTool({
   description: 'Never answers.',
   execute: () => new Promise<never>(() => {}),
 });
-
-/** Containers of this package owned by this process (any state). */
-async function containersOfThisProcess(docker: Docker): Promise<string[]> {
-  const list = await docker.listContainers({
-    all: true,
-    filters: {label: [`${CONTAINER_LABEL}=true`]},
-  });
-  return list
-    .filter((c) => c.Labels[CONTAINER_OWNER_LABEL]?.endsWith(`/${process.pid}`))
-    .map((c) => c.Id);
-}
 
 for (const backend of sandboxBackends()) {
   describe.skipIf(backend.skipReason !== undefined)(`faults on ${backend.title}`, () => {
@@ -142,7 +121,7 @@ for (const backend of sandboxBackends()) {
         expect(await waitGone(stray), 'processes left after dispose').toEqual([]);
         expect(readdirSync(folder), 'session folders left after dispose').toEqual([]);
         if (docker) {
-          expect(await containersOfThisProcess(docker), 'containers left').toEqual([]);
+          expect(await containersOf(docker, process.pid), 'containers left').toEqual([]);
         }
       } finally {
         if (savedTmpdir === undefined) delete process.env.TMPDIR;

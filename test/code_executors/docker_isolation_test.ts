@@ -18,27 +18,14 @@ import {fileURLToPath} from 'node:url';
 import Docker from 'dockerode';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 
-import {
-  CONTAINER_LABEL,
-  CONTAINER_OWNER_LABEL,
-  ContainerCodeExecutor,
-} from '../../src/code_executors/container_code_executor.js';
+import {ContainerCodeExecutor} from '../../src/code_executors/container_code_executor.js';
 import type {KernelSandboxSession} from '../../src/code_executors/kernel_code_executor.js';
 import {isRunning} from '../helpers/processes.js';
-import {sandboxBackends} from '../helpers/sandboxes.js';
+import {containersOf, sandboxBackends} from '../helpers/sandboxes.js';
 
 const backend = sandboxBackends().find((b) => b.name === 'docker')!;
 const MARKER_VAR = `CODING_AGENT_DOCKER_SECRET_${randomBytes(4).toString('hex')}`;
 const docker = new Docker();
-
-/** Containers of this package owned by process `pid` of this host (any state). */
-async function containersOf(pid: number): Promise<string[]> {
-  const list = await docker.listContainers({
-    all: true,
-    filters: {label: [`${CONTAINER_LABEL}=true`]},
-  });
-  return list.filter((c) => c.Labels[CONTAINER_OWNER_LABEL]?.endsWith(`/${pid}`)).map((c) => c.Id);
-}
 
 describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.title}`, () => {
   let executor: ContainerCodeExecutor;
@@ -72,7 +59,7 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
   });
 
   it('labels its container with the owner, and the kernel is a host process', async () => {
-    const mine = await containersOf(process.pid);
+    const mine = await containersOf(docker, process.pid);
     expect(mine.length).toBeGreaterThanOrEqual(1);
     expect(isRunning(session.pid!)).toBe(true);
   });
@@ -228,17 +215,17 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
 
     const exited = await run('exit');
     expect(exited.code).toBe(0);
-    expect(await containersOf(exited.pid)).toEqual([]);
+    expect(await containersOf(docker, exited.pid)).toEqual([]);
 
     const crashed = await run('crash');
     expect(crashed.signal).toBe('SIGKILL');
-    expect((await containersOf(crashed.pid)).length).toBe(1); // left behind by the crash
+    expect((await containersOf(docker, crashed.pid)).length).toBe(1); // left behind by the crash
     const next = new ContainerCodeExecutor();
     expect(await next.reapOrphans()).toBeGreaterThanOrEqual(1);
-    expect(await containersOf(crashed.pid)).toEqual([]);
+    expect(await containersOf(docker, crashed.pid)).toEqual([]);
 
     const s = await executor.getSession('short-lived', {authorizedImports: []});
     await s.dispose();
-    expect(await containersOf(process.pid)).toHaveLength(1); // only the suite's main session
+    expect(await containersOf(docker, process.pid)).toHaveLength(1); // only the suite's main session
   });
 });

@@ -8,7 +8,13 @@ import {readFileSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 
-import {InMemoryRunner, type BaseAgent, type BasePlugin, type Event} from '@google/adk';
+import {
+  InMemoryRunner,
+  type BaseAgent,
+  type BasePlugin,
+  type Event,
+  type LlmRequest,
+} from '@google/adk';
 import type {Part} from '@google/genai';
 
 /** A runner and one session on it, for driving an agent turn by turn. */
@@ -76,6 +82,14 @@ export function finalText(events: Event[]): string {
 }
 
 /** Outputs of the run's `codeExecutionResult` parts, in order. */
+/** The conversation of one model request (without the system instruction), as text. */
+export function requestText(request: LlmRequest): string {
+  return request.contents
+    .flatMap((c) => c.parts ?? [])
+    .map((p) => p.text ?? '')
+    .join('\n');
+}
+
 export function observations(events: Event[]): string[] {
   return events.flatMap((e) =>
     (e.content?.parts ?? [])

@@ -12,8 +12,14 @@
 
 import {existsSync} from 'node:fs';
 
+import type Docker from 'dockerode';
+
 import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap_code_executor.js';
-import {ContainerCodeExecutor} from '../../src/code_executors/container_code_executor.js';
+import {
+  CONTAINER_LABEL,
+  CONTAINER_OWNER_LABEL,
+  ContainerCodeExecutor,
+} from '../../src/code_executors/container_code_executor.js';
 import type {
   KernelCodeExecutor,
   KernelCodeExecutorOptions,
@@ -87,4 +93,13 @@ export function sandboxBackends(): SandboxBackend[] {
     ),
   ];
   return cached;
+}
+
+/** Ids of this package's containers (any state) owned by process `pid` of this host. */
+export async function containersOf(docker: Docker, pid: number): Promise<string[]> {
+  const list = await docker.listContainers({
+    all: true,
+    filters: {label: [`${CONTAINER_LABEL}=true`]},
+  });
+  return list.filter((c) => c.Labels[CONTAINER_OWNER_LABEL]?.endsWith(`/${pid}`)).map((c) => c.Id);
 }
