@@ -60,14 +60,21 @@ export function loadResults(dir = RESULTS_DIR): BackendResults[] {
     .map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as BackendResults);
 }
 
-/** Writes one backend's results, keeping entries of attacks this run did not execute. */
+/** Writes one backend's results, keeping the entries (and row order) of attacks this run did not run. */
 export function writeResults(results: BackendResults, dir = RESULTS_DIR): void {
   const path = join(dir, `${results.backend}.json`);
   const previous = existsSync(path)
     ? (JSON.parse(readFileSync(path, 'utf8')) as BackendResults).attacks
     : [];
   const fresh = new Map(results.attacks.map((attack) => [attack.id, attack]));
-  const merged = [...results.attacks, ...previous.filter((attack) => !fresh.has(attack.id))];
+  const known = new Set(previous.map((attack) => attack.id));
+  // A run of every attack sets the order; a partial run (vitest -t) updates rows in place.
+  const merged = previous.every((attack) => fresh.has(attack.id))
+    ? results.attacks
+    : [
+        ...previous.map((attack) => fresh.get(attack.id) ?? attack),
+        ...results.attacks.filter((attack) => !known.has(attack.id)),
+      ];
   writeAtomically(path, `${JSON.stringify({...results, attacks: merged}, null, 2)}\n`);
 }
 

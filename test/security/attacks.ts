@@ -974,8 +974,13 @@ _report(started={'ok': True, 'v': mark}, plain=plain, setsid=setsid)`,
     classify: async (result, context) => {
       const mark = String(report(result).started.v);
       const marker = `sleep ${mark}`;
-      // They are really running before dispose (otherwise the check below proves nothing).
-      const before = processesWith(marker).length;
+      // They are really running before dispose (otherwise the check below proves nothing); the
+      // double-forked one may take a moment to appear, so wait for all three (up to 2 s).
+      let before = processesWith(marker).length;
+      for (let waited = 0; before < 3 && waited < 2000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        before = processesWith(marker).length;
+      }
       await context.dispose();
       const left = await waitGone(processesWith(marker), 5000);
       killAll(marker);
