@@ -39,7 +39,7 @@ const N = quick
   ? {steps: 10, raw: 20, calls: 20, cold: 2, reexec: 1, levels: [1, 4]}
   : {steps: 200, raw: 500, calls: 2000, cold: 10, reexec: 3, levels: [1, 8, 32]};
 const PYTHON = '/usr/bin/python3';
-const TITANIC = readFileSync(new URL('../../shared/data/titanic.csv', import.meta.url));
+const TITANIC = readFileSync(new URL('../samples/data/titanic.csv', import.meta.url));
 
 type Backend = {
   name: string;

@@ -107,14 +107,17 @@ export function executedCode(events: Event[]): string[] {
   );
 }
 
-/** A loopback HTTP server serving files from `../shared/data/` and counting requests. */
+/** A loopback HTTP server serving the data sets of `samples/data/` and counting requests. */
 export interface DataServer {
   url(name: string): string;
   requests: string[];
   close(): Promise<void>;
 }
 
-/** Serves the shared public data sets on 127.0.0.1 (a random port). */
+/**
+ * Serves the public data sets of `samples/data/` (the repository's own copies, so a clone
+ * anywhere has them) on 127.0.0.1 (a random port).
+ */
 export async function serveSharedData(): Promise<DataServer> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -125,7 +128,7 @@ export async function serveSharedData(): Promise<DataServer> {
       return;
     }
     try {
-      const body = readFileSync(new URL(`../../../shared/data/${name}`, import.meta.url));
+      const body = readFileSync(new URL(`../../samples/data/${name}`, import.meta.url));
       res.writeHead(200, {'content-type': 'text/csv'}).end(body);
     } catch {
       res.writeHead(404).end();
