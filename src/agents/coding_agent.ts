@@ -6,80 +6,51 @@
 
 import {
   BaseAgent,
-  Context,
-  createEvent,
-  createEventActions,
+  LLMRegistry,
   isBaseLlm,
   isBaseTool,
   isBaseToolset,
-  LLMRegistry,
-  ReadonlyContext,
   type BaseAgentConfig,
   type BaseLlm,
   type BaseTool,
   type BaseToolset,
   type Event,
-  type EventActions,
   type InstructionProvider,
   type InvocationContext,
-  type LlmRequest,
-  type LlmResponse,
   type SingleAfterModelCallback,
   type SingleAfterToolCallback,
   type SingleBeforeModelCallback,
   type SingleBeforeToolCallback,
 } from '@google/adk';
-import {
-  FinishReason,
-  Language,
-  Outcome,
-  type Content,
-  type GenerateContentConfig,
-  type Part,
-} from '@google/genai';
+import type {GenerateContentConfig} from '@google/genai';
 import {z} from 'zod';
 
 import {defaultCodeExecutor} from '../code_executors/default_code_executor.js';
-import {
-  isCodeExecutor,
-  type CodeExecutor,
-  type ExecutionResult,
-  type SandboxSession,
-} from '../code_executors/sandbox.js';
-import {sessionManagerFor, type SandboxSessionManager} from '../code_executors/session_manager.js';
+import {isCodeExecutor, type CodeExecutor} from '../code_executors/sandbox.js';
+import {sessionManagerFor} from '../code_executors/session_manager.js';
 import {DEFAULT_SAFE_IMPORTS, normalizeAuthorizedImports} from '../security/import_policy.js';
 import {
   DEFAULT_MAX_CONCURRENT_TOOL_CALLS,
   DEFAULT_MAX_TOOL_ARGS_BYTES,
   DEFAULT_MAX_TOOL_CALLS,
-  ToolBridge,
 } from '../tools/tool_bridge.js';
 import {ToolCodeGenerator} from '../tools/tool_code_generator.js';
-import {saveExecutionArtifacts, type SavedArtifacts} from './artifacts.js';
-import {extractCode} from './code_extraction.js';
+import {MAX_TIMER_MS} from '../utils/time.js';
+import {RunEvents} from './events.js';
+import {recordVariables} from './interpreter_state.js';
 import {
-  OBSERVATION_PREFIX,
-  buildConversation,
-  hasEarlierExecutions,
-  pushMessage,
-  renderModelStep,
-} from './conversation.js';
-import {OUTPUT_FILES_HINT, renderInputFilesSection, stageInputFiles} from './input_files.js';
-import {formatObservation} from './observation.js';
-import {LAST_STEP_REQUEST, buildSystemPrompt} from './prompt.js';
-import {MAX_TIMER_MS, seconds} from '../utils/time.js';
+  DEFAULT_MODEL_RETRY,
+  modelRetrySchema,
+  type ModelRetryOptions,
+  type ResolvedModelRetry,
+} from './model_retry.js';
+import {prepareRun, type Run, type RunBudget} from './run.js';
+import {runLoop} from './run_loop.js';
+import {UsageLedger} from './usage.js';
 
-/** Session state key prefix under which a stateful agent records its interpreter's variables. */
-export const VARIABLES_STATE_PREFIX = '_coding_agent:variables:';
-
-/** The variables a stateful agent's interpreter held at the end of a turn (in session state). */
-export interface RecordedVariables {
-  /** Name and Python type name of each user-defined global, sorted by name. */
-  variables: Array<{name: string; type: string}>;
-}
-
-/** Variables recorded at most (the rest are counted, not named). */
-const MAX_RECORDED_VARIABLES = 200;
+export {VARIABLES_STATE_PREFIX, type RecordedVariables} from './interpreter_state.js';
+export {renderAnswer} from './step.js';
+export type {StopReason} from './events.js';
 
 /** Model used when the config names none. */
 export const DEFAULT_MODEL = 'gemini-2.5-flash';
@@ -169,6 +140,14 @@ export interface CodingAgentConfig extends BaseAgentConfig {
   maxArtifactBytes?: number;
   /** Extra generation settings for the model (temperature, max tokens, ...). */
   generateContentConfig?: GenerateContentConfig;
+  /**
+   * Retries of model calls that fail transiently (HTTP 429, 5xx, network resets, timeouts):
+   * `attempts` in all (1 = no retry), exponential backoff with jitter from `initialDelayMs`
+   * up to `maxDelayMs`, honouring the API's `Retry-After` / retry delay, and never past
+   * `maxRunTimeMs`. Errors such as 400, 401, 403 and 404 are not retried. Default
+   * `{attempts: 4, initialDelayMs: 1000, maxDelayMs: 30000}`.
+   */
+  modelRetry?: ModelRetryOptions;
   /** Called before each model call; a returned response replaces the call. */
   beforeModelCallback?: SingleBeforeModelCallback | SingleBeforeModelCallback[];
   /** Called after each model call; a returned response replaces the model's. */
@@ -225,61 +204,8 @@ const optionsSchema = z.object({
   inputArtifacts: z.array(z.string().min(1)).optional(),
   maxInputFileBytes: z.number().int().nonnegative().optional(),
   maxArtifactBytes: z.number().int().nonnegative().optional(),
+  modelRetry: modelRetrySchema.optional(),
 });
-
-/** Why a run ended; recorded on the final event's `customMetadata.codingAgent.stopReason`. */
-export type StopReason =
-  'final_answer' | 'text_answer' | 'max_iterations' | 'errors' | 'model_error' | 'time_limit';
-
-/** What the steps of one run share with the code that started them. */
-interface RunControl {
-  /** Aborted when the run's time budget is spent or the caller aborts the invocation. */
-  signal: AbortSignal;
-  /** True once the run's time budget is spent. */
-  timedOut(): boolean;
-  /** The per-call tool timeout for this run, resolved against the snippet timeout. */
-  toolTimeoutMs: number;
-  /** Run when the run ends, however it ends. */
-  cleanups: Array<() => void>;
-}
-
-/**
- * Settles like `promise`, or resolves `undefined` once `signal` aborts (the promise is then
- * abandoned, its rejection swallowed).
- */
-function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.resolve(undefined);
-  }
-  return new Promise<T | undefined>((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    signal.addEventListener('abort', onAbort, {once: true});
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function asList<T>(value: T | T[] | undefined): T[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-/** Renders a `final_answer` value as the text of the final event. */
-export function renderAnswer(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return 'None';
-  if (typeof value === 'object') return JSON.stringify(value, null, 2);
-  return String(value);
-}
 
 /**
  * An ADK agent that acts by writing Python. Each step the model replies with a code block; the
@@ -314,6 +240,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
   readonly inputArtifacts: readonly string[];
   readonly maxInputFileBytes: number;
   readonly maxArtifactBytes: number;
+  readonly modelRetry: ResolvedModelRetry;
   private readonly explicitExecutor?: CodeExecutor;
 
   constructor(config: CodingAgentConfig) {
@@ -372,6 +299,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     this.inputArtifacts = config.inputArtifacts ?? [];
     this.maxInputFileBytes = config.maxInputFileBytes ?? 256 * 1024 * 1024;
     this.maxArtifactBytes = config.maxArtifactBytes ?? 10 * 1024 * 1024;
+    this.modelRetry = {...DEFAULT_MODEL_RETRY, ...config.modelRetry};
     this.explicitExecutor = config.codeExecutor;
     // Tool names are checked now (not at the first run) so a bad tool fails at construction.
     const plainTools = this.tools.filter((t): t is BaseTool => isBaseTool(t));
@@ -394,6 +322,31 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     return typeof this.model === 'string' ? LLMRegistry.newLlm(this.model) : this.model;
   }
 
+  /** Extra generation settings for every model call. */
+  get generateContentConfig(): GenerateContentConfig | undefined {
+    return this.config.generateContentConfig;
+  }
+
+  /** The agent's before-model callbacks, as a list. */
+  get canonicalBeforeModelCallbacks(): SingleBeforeModelCallback[] {
+    return asList(this.config.beforeModelCallback);
+  }
+
+  /** The agent's after-model callbacks, as a list. */
+  get canonicalAfterModelCallbacks(): SingleAfterModelCallback[] {
+    return asList(this.config.afterModelCallback);
+  }
+
+  /** The agent's before-tool callbacks (for tools called from code), as a list. */
+  get canonicalBeforeToolCallbacks(): SingleBeforeToolCallback[] {
+    return asList(this.config.beforeToolCallback);
+  }
+
+  /** The agent's after-tool callbacks (for tools called from code), as a list. */
+  get canonicalAfterToolCallbacks(): SingleAfterToolCallback[] {
+    return asList(this.config.afterToolCallback);
+  }
+
   /** Closes this agent's toolsets (ADK's runner closes toolsets only for `LlmAgent`s). */
   async close(): Promise<void> {
     await Promise.all(this.tools.filter((t) => isBaseToolset(t)).map((t) => t.close()));
@@ -405,6 +358,10 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     throw new Error('CodingAgent does not support live (bidirectional streaming) runs');
   }
 
+  /**
+   * One run: take the session's sandbox (a fresh one per run unless `stateful`), set the run up,
+   * loop over steps until the final event, then record the interpreter's variables.
+   */
   protected override async *runAsyncImpl(
     ctx: InvocationContext,
   ): AsyncGenerator<Event, void, void> {
@@ -412,21 +369,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     const sessionKey = this.stateful ? baseKey : `${baseKey}/${ctx.invocationId}`;
     const executor = this.codeExecutor;
     // The budget starts now: a slow sandbox start counts too.
-    const budget = new AbortController();
-    const budgetTimer = Number.isFinite(this.maxRunTimeMs)
-      ? setTimeout(() => budget.abort(), this.maxRunTimeMs)
-      : undefined;
-    const snippetTimeoutMs =
-      this.executionTimeoutMs ?? executor.timeoutMs ?? FALLBACK_SNIPPET_TIMEOUT_MS;
-    const run: RunControl = {
-      signal: ctx.abortSignal ? AbortSignal.any([ctx.abortSignal, budget.signal]) : budget.signal,
-      timedOut: () => budget.signal.aborted,
-      toolTimeoutMs:
-        this.toolTimeoutMs !== undefined && this.toolTimeoutMs < snippetTimeoutMs
-          ? this.toolTimeoutMs
-          : Math.max(1, Math.floor((snippetTimeoutMs * 2) / 3)),
-      cleanups: [() => clearTimeout(budgetTimer)],
-    };
+    const budget = this.startBudget(ctx, executor);
     // Stateful interpreters outlive the run: a manager bounds how many live and for how long.
     const manager = this.stateful ? sessionManagerFor(executor) : undefined;
     const options = {authorizedImports: this.authorizedImports};
@@ -436,540 +379,61 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
         ? await manager.acquire(sessionKey, options)
         : {session: await executor.getSession(sessionKey, options), release: () => {}};
     } catch (error) {
-      clearTimeout(budgetTimer);
+      budget.stop();
       throw error;
     }
     const sandbox = lease.session;
+    let run: Run | undefined;
     try {
-      for await (const event of this.runSteps(ctx, sandbox, sessionKey, manager, run)) {
-        const stopReason = (
-          event.customMetadata?.codingAgent as {stopReason?: StopReason} | undefined
-        )?.stopReason;
+      const prepared = await prepareRun(this, ctx, sandbox, sessionKey, manager, budget);
+      if (!('ctx' in prepared)) {
+        yield new RunEvents(ctx, this.name, new UsageLedger()).final(prepared, this.outputKey);
+        return;
+      }
+      run = prepared;
+      for await (const event of runLoop(run)) {
+        const stopReason = (event.customMetadata?.codingAgent as {stopReason?: string} | undefined)
+          ?.stopReason;
         // After a time limit the interpreter was killed: listing would only start a new one.
         if (stopReason && stopReason !== 'time_limit' && this.stateful) {
-          await this.recordVariables(sandbox, event);
+          await recordVariables(this.name, sandbox, event);
         }
         yield event;
       }
     } finally {
-      for (const cleanup of run.cleanups) cleanup();
+      // Tools still working when the run ends are abandoned, and their timers cleared.
+      run?.bridge.close();
+      budget.stop();
       lease.release();
       if (!this.stateful) await executor.closeSession(sessionKey);
     }
   }
 
-  /** The ReAct loop of one run, in a sandbox session the caller holds. */
-  private async *runSteps(
-    ctx: InvocationContext,
-    sandbox: SandboxSession,
-    sessionKey: string,
-    manager: SandboxSessionManager | undefined,
-    run: RunControl,
-  ): AsyncGenerator<Event, void, void> {
-    const llm = this.canonicalModel;
-    const tools = await this.resolveTools(ctx);
-    const stubs = new ToolCodeGenerator(tools);
-    const instruction =
-      typeof this.instruction === 'string'
-        ? this.instruction
-        : await this.instruction(new ReadonlyContext(ctx));
-    // Files first: the prompt lists them, and the bytes never pass through the model.
-    const inputs = await stageInputFiles(ctx, sandbox, {
-      inputArtifacts: this.inputArtifacts,
-      maxInputFileBytes: this.maxInputFileBytes,
-    });
-    const systemInstruction = [
-      buildSystemPrompt({
-        instruction,
-        toolsPromptText: stubs.promptText,
-        authorizedImports: this.authorizedImports,
-      }),
-      OUTPUT_FILES_HINT,
-      renderInputFilesSection(inputs),
-    ]
-      .filter(Boolean)
-      .join('\n\n');
-
-    const contents = buildConversation(ctx.session.events, {
-      agentName: this.name,
-      maxPastObservationChars: this.maxPastObservationChars,
-      recentTurns: this.fullHistoryTurns,
-      maxHistoryChars: this.maxHistoryChars,
-      currentInvocationId: ctx.invocationId,
-      attachmentNotes: inputs.attachmentNotes,
-    });
-    let installedGeneration = -1;
-    let stubsLost = false;
-    /** True for a fresh kernel; undefined when the run was stopped meanwhile. */
-    const installStubs = async (): Promise<boolean | undefined> => {
-      // Defines the tool stubs and counts runs in this kernel; 1 means a fresh kernel. The
-      // baseline (names before any user code) lets recordVariables list only the user's.
-      const setup = await sandbox.execute({
-        code:
-          `${stubs.stubSource}\n` +
-          `if '__adk_baseline__' not in globals():\n    __adk_baseline__ = set(globals()) | {'__adk_baseline__'}\n` +
-          `__adk_runs__ = globals().get('__adk_runs__', 0) + 1\n__adk_runs__`,
-        signal: run.signal,
-      });
-      if (setup.error && run.signal.aborted) return undefined;
-      if (setup.error) {
-        throw new Error(
-          `CodingAgent "${this.name}": could not define tool functions in the sandbox: ${setup.error.type}: ${setup.error.message}`,
-        );
-      }
-      installedGeneration = sandbox.generation;
-      stubsLost = false;
-      return setup.value === '1';
-    };
-    const freshKernel = await installStubs();
-    if (freshKernel === undefined) {
-      if (run.timedOut()) yield this.timeLimitEvent(ctx, 'code');
-      return;
-    }
-    const recorded = ctx.session.state[VARIABLES_STATE_PREFIX + this.name] as
-      RecordedVariables | undefined;
-    const earlierVariables = recorded?.variables ?? [];
-    const hadEarlierState =
-      hasEarlierExecutions(ctx.session.events, this.name, ctx.invocationId) ||
-      earlierVariables.length > 0;
-    if (freshKernel && hadEarlierState) {
-      if (this.stateful) {
-        const reason =
-          manager?.takeLossReason(sessionKey) ?? 'it was stopped, crashed, or the server restarted';
-        const gone = earlierVariables.length
-          ? ` These variables from earlier turns are gone: ${describeVariables(earlierVariables)}.`
-          : ' Variables from earlier turns are gone.';
-        pushMessage(
-          contents,
-          'user',
-          `Note: the Python interpreter was restarted since the last turn (${reason}).${gone} Recompute what you need; files in the input folder are still there.`,
-        );
-      } else {
-        pushMessage(
-          contents,
-          'user',
-          'Note: each turn starts a fresh Python interpreter; variables from earlier turns are gone.',
-        );
-      }
-    } else if (this.stateful && earlierVariables.length > 0) {
-      // Older turns' code is compacted away; this list says what can be reused.
-      pushMessage(
-        contents,
-        'user',
-        `Note: variables from earlier turns still defined in the interpreter: ${describeVariables(earlierVariables)}.`,
-      );
-    }
-
-    const bridge = new ToolBridge({
-      invocationContext: ctx,
-      tools,
-      beforeToolCallbacks: asList(this.config.beforeToolCallback),
-      afterToolCallbacks: asList(this.config.afterToolCallback),
-      timeoutMs: run.toolTimeoutMs,
-      maxConcurrentCalls: this.maxConcurrentToolCalls,
-      maxCalls: this.maxToolCalls,
-      maxArgsBytes: this.maxToolArgsBytes,
-    });
-    // Tools still working when the run ends are abandoned, and their timers cleared.
-    run.cleanups.push(() => bridge.close());
-    const figurePrefix = `figure_${ctx.invocationId.replace(/^e-/, '').slice(0, 8)}`;
-
-    let consecutiveFailures = 0;
-    for (let step = 1; step <= this.maxIterations; step++) {
-      if (run.timedOut()) {
-        yield this.timeLimitEvent(ctx);
-        return;
-      }
-      if (ctx.abortSignal?.aborted) return;
-      const modelEvent = this.newEvent(ctx);
-      const response = await this.callModel(
-        ctx,
-        llm,
-        this.newRequest(llm, contents, systemInstruction),
-        modelEvent.actions,
-        run.signal,
-      );
-      if (!response) {
-        if (run.timedOut()) yield this.timeLimitEvent(ctx, 'model');
-        return;
-      }
-      if (response.errorCode) {
-        yield this.modelErrorEvent(ctx, response);
-        return;
-      }
-      const reply = responseText(response);
-      const extracted = extractCode(reply);
-      const cutOff = response.finishReason === FinishReason.MAX_TOKENS;
-
-      if (extracted.code === undefined) {
-        if (!extracted.text.trim()) {
-          // An empty reply is no answer: ask again, and count it as a failed step.
-          consecutiveFailures++;
-          const why = finishNote(response);
-          if (consecutiveFailures > this.errorRetryAttempts) {
-            yield this.finalEvent(
-              ctx,
-              `Stopped: the model returned ${consecutiveFailures} empty replies in a row${why}.`,
-              undefined,
-              'errors',
-            );
-            return;
-          }
-          pushMessage(
-            contents,
-            'user',
-            `Your reply was empty${why}. Write one \`\`\`python code block, or answer in plain text.`,
-          );
-          continue;
-        }
-        // Prose is the answer; one cut off at the token limit says so rather than end mid-word.
-        const answer = cutOff
-          ? `${extracted.text}\n\n[The answer was cut off at the model's output token limit.]`
-          : extracted.text;
-        yield this.finalEvent(ctx, answer, answer, 'text_answer', undefined, response);
-        return;
-      }
-
-      if (cutOff) {
-        // Code cut off at the token limit is not run: half a program can do half a job.
-        consecutiveFailures++;
-        if (consecutiveFailures > this.errorRetryAttempts) {
-          yield this.finalEvent(
-            ctx,
-            `Stopped: the model's reply was cut off at its output token limit ${consecutiveFailures} times in a row, so its code was never run.`,
-            undefined,
-            'errors',
-          );
-          return;
-        }
-        pushMessage(contents, 'model', renderModelStep(extracted.text, extracted.code));
-        pushMessage(
-          contents,
-          'user',
-          'Your reply was cut off at the output token limit (finish reason MAX_TOKENS) ' +
-            `${extracted.truncated ? 'inside its code block' : 'after its code block'}, so none ` +
-            'of its code was run. Write a shorter step: less code per block, and split the work ' +
-            'over several steps.',
-        );
-        continue;
-      }
-
-      const modelParts: Part[] = [];
-      if (extracted.thoughts) modelParts.push({text: extracted.thoughts, thought: true});
-      if (extracted.text) modelParts.push({text: extracted.text});
-      modelParts.push({executableCode: {code: extracted.code, language: Language.PYTHON}});
-      yield {
-        ...modelEvent,
-        content: {role: 'model', parts: modelParts},
-        usageMetadata: response.usageMetadata,
-      };
-      pushMessage(contents, 'model', renderModelStep(extracted.text, extracted.code));
-
-      // A kill restarts the kernel lazily, so a lost state also means the stubs are gone.
-      if (stubsLost || sandbox.generation !== installedGeneration) {
-        if ((await installStubs()) === undefined) {
-          if (run.timedOut()) yield this.timeLimitEvent(ctx, 'code');
-          return;
-        }
-      }
-      const result = await sandbox.execute({
-        code: extracted.code,
-        timeoutMs: this.executionTimeoutMs,
-        onToolCall: bridge.handle,
-        signal: run.signal,
-      });
-      stubsLost = result.stateLost;
-      const actions = createEventActions(bridge.takeActions());
-      const saved = await saveExecutionArtifacts(ctx, actions, result, {
-        figurePrefix: `${figurePrefix}_s${step}`,
-        maxArtifactBytes: this.maxArtifactBytes,
-      });
-      let observation = formatObservation(result, {maxChars: this.maxObservationChars}, saved);
-      if (extracted.truncated && result.error?.type === 'SyntaxError') {
-        observation +=
-          '\nNote: your code block had no closing ``` fence; the reply may have been cut off.';
-      }
-      yield this.resultEvent(ctx, result, observation, actions, step, saved);
-      pushMessage(contents, 'user', OBSERVATION_PREFIX + observation);
-
-      if (result.finalAnswer) {
-        const value = result.finalAnswer.value;
-        yield this.finalEvent(ctx, renderAnswer(value), value, 'final_answer');
-        return;
-      }
-      if (run.timedOut()) {
-        yield this.timeLimitEvent(ctx, 'code');
-        return;
-      }
-      if (result.error) {
-        consecutiveFailures++;
-        if (consecutiveFailures > this.errorRetryAttempts) {
-          const {type, message} = result.error;
-          yield this.finalEvent(
-            ctx,
-            `Stopped after ${consecutiveFailures} failed code steps in a row. Last error: ${type}: ${message}`,
-            undefined,
-            'errors',
-          );
-          return;
-        }
-      } else {
-        consecutiveFailures = 0;
-      }
-    }
-
-    // Out of steps: one last call for the best answer, in words.
-    pushMessage(contents, 'user', LAST_STEP_REQUEST);
-    const lastEvent = this.newEvent(ctx);
-    const last = await this.callModel(
-      ctx,
-      llm,
-      this.newRequest(llm, contents, systemInstruction),
-      lastEvent.actions,
-      run.signal,
-    );
-    if (!last) {
-      if (run.timedOut()) yield this.timeLimitEvent(ctx, 'model');
-      return;
-    }
-    if (last.errorCode) {
-      yield this.modelErrorEvent(ctx, last);
-      return;
-    }
-    const lastReply = extractCode(responseText(last));
-    const answer =
-      lastReply.text.trim() || `Stopped after ${this.maxIterations} steps without a final answer.`;
-    yield this.finalEvent(ctx, answer, answer, 'max_iterations', undefined, last);
-  }
-
-  /**
-   * Records the interpreter's user-defined variables (names and types) in the final event's
-   * `stateDelta`, so a later turn can tell the model which ones a lost kernel took with it.
-   */
-  private async recordVariables(sandbox: SandboxSession, event: Event): Promise<void> {
-    const result = await sandbox
-      .execute({
-        code:
-          "print('\\n'.join(f'{n}\\t{type(v).__name__}' for n, v in list(globals().items())" +
-          " if not n.startswith('_') and n not in globals().get('__adk_baseline__', ())))",
-      })
-      .catch(() => undefined);
-    if (!result || result.error) return;
-    const variables = result.stdout
-      .split('\n')
-      .map((line) => line.split('\t'))
-      .filter((fields) => fields.length === 2 && /^[A-Za-z_]\w*$/.test(fields[0]))
-      .map(([name, type]) => ({name, type: type.slice(0, 60)}))
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .slice(0, MAX_RECORDED_VARIABLES);
-    const recorded: RecordedVariables = {variables};
-    event.actions.stateDelta[VARIABLES_STATE_PREFIX + this.name] = recorded;
-  }
-
-  private async resolveTools(ctx: InvocationContext): Promise<BaseTool[]> {
-    const tools: BaseTool[] = [];
-    for (const entry of this.tools) {
-      if (isBaseTool(entry)) tools.push(entry);
-      else tools.push(...(await entry.getTools(new ReadonlyContext(ctx))));
-    }
-    return tools;
-  }
-
-  private newRequest(llm: BaseLlm, contents: Content[], systemInstruction: string): LlmRequest {
+  /** The run's time budget, joined with the caller's abort signal. */
+  private startBudget(ctx: InvocationContext, executor: CodeExecutor): RunBudget & {stop(): void} {
+    const controller = new AbortController();
+    const deadline = Date.now() + this.maxRunTimeMs;
+    const timer = Number.isFinite(this.maxRunTimeMs)
+      ? setTimeout(() => controller.abort(), this.maxRunTimeMs)
+      : undefined;
+    const snippetTimeoutMs =
+      this.executionTimeoutMs ?? executor.timeoutMs ?? FALLBACK_SNIPPET_TIMEOUT_MS;
     return {
-      model: llm.model,
-      // A copy, so callbacks that edit the request cannot rewrite this run's history.
-      contents: structuredClone(contents),
-      config: {
-        ...this.config.generateContentConfig,
-        systemInstruction,
-        labels: {...this.config.generateContentConfig?.labels, adk_agent_name: this.name},
-      },
-      liveConnectConfig: {},
-      toolsDict: {},
-    };
-  }
-
-  /**
-   * Calls the model with plugin and agent model callbacks, as ADK's LlmAgent does. Resolves
-   * `undefined` when `signal` aborts first (the model call is then abandoned).
-   */
-  private async callModel(
-    ctx: InvocationContext,
-    llm: BaseLlm,
-    request: LlmRequest,
-    eventActions: EventActions,
-    signal: AbortSignal,
-  ): Promise<LlmResponse | undefined> {
-    const callbackContext = new Context({invocationContext: ctx, eventActions});
-    const replaced = await ctx.pluginManager.runBeforeModelCallback({
-      callbackContext,
-      llmRequest: request,
-    });
-    if (replaced) return replaced;
-    for (const callback of asList(this.config.beforeModelCallback)) {
-      const response = await callback({context: callbackContext, request});
-      if (response) return response;
-    }
-    ctx.incrementLlmCallCount();
-    let response: LlmResponse;
-    try {
-      // Raced with the signal too: a model that ignores its abort signal cannot hold the run.
-      const collected = await unlessAborted(
-        collectResponse(llm.generateContentAsync(request, false, signal)),
-        signal,
-      );
-      if (!collected) return undefined;
-      response = collected;
-    } catch (e) {
-      if (signal.aborted) return undefined;
-      const error = e instanceof Error ? e : new Error(String(e));
-      const handled = await ctx.pluginManager.runOnModelErrorCallback({
-        callbackContext,
-        llmRequest: request,
-        error,
-      });
-      response = handled ?? {errorCode: 'MODEL_ERROR', errorMessage: error.message};
-    }
-    const altered = await ctx.pluginManager.runAfterModelCallback({
-      callbackContext,
-      llmResponse: response,
-    });
-    if (altered) return altered;
-    for (const callback of asList(this.config.afterModelCallback)) {
-      const result = await callback({context: callbackContext, response});
-      if (result) return result;
-    }
-    return response;
-  }
-
-  private newEvent(ctx: InvocationContext, actions?: Partial<EventActions>): Event {
-    return createEvent({
-      invocationId: ctx.invocationId,
-      author: this.name,
-      branch: ctx.branch,
-      actions,
-    });
-  }
-
-  private resultEvent(
-    ctx: InvocationContext,
-    result: ExecutionResult,
-    observation: string,
-    actions: Partial<EventActions>,
-    step: number,
-    saved: SavedArtifacts,
-  ): Event {
-    const outcome = result.error
-      ? result.error.type === 'TimeoutError'
-        ? Outcome.OUTCOME_DEADLINE_EXCEEDED
-        : Outcome.OUTCOME_FAILED
-      : Outcome.OUTCOME_OK;
-    const parts: Part[] = [{codeExecutionResult: {outcome, output: observation}}];
-    // Figures stay inline too, so adk web shows them in the conversation at this step. (No
-    // displayName: the Gemini API rejects it should another agent send this history to a model.)
-    for (const figure of result.figures) {
-      parts.push({inlineData: {mimeType: figure.mimeType, data: figure.data}});
-    }
-    return {
-      ...this.newEvent(ctx, actions),
-      content: {role: 'model', parts},
-      customMetadata: {
-        codingAgent: {
-          step,
-          durationMs: result.durationMs,
-          stateLost: result.stateLost,
-          artifacts: saved.artifacts.map(({name, version, mimeType, bytes}) => ({
-            name,
-            version,
-            mimeType,
-            bytes,
-          })),
-        },
-      },
-    };
-  }
-
-  /** The final event of a run whose model call failed: the error, also as text for readers of text. */
-  private modelErrorEvent(ctx: InvocationContext, response: LlmResponse): Event {
-    const {errorCode, errorMessage} = response;
-    return this.finalEvent(
-      ctx,
-      `The model call failed: ${errorMessage ?? errorCode}`,
-      undefined,
-      'model_error',
-      {errorCode, errorMessage},
-    );
-  }
-
-  /** The final event of a run that spent its time budget, saying where the time ran out. */
-  private timeLimitEvent(ctx: InvocationContext, during?: 'code' | 'model'): Event {
-    const where =
-      during === 'code'
-        ? ' while code was running; the code was stopped and the Python interpreter restarted, so its variables are gone'
-        : during === 'model'
-          ? ' while waiting for the model'
-          : '';
-    const text = `Stopped: this run reached its time limit of ${seconds(this.maxRunTimeMs)} s (maxRunTimeMs)${where}.`;
-    return this.finalEvent(ctx, text, undefined, 'time_limit', {
-      errorCode: 'RUN_TIME_LIMIT',
-      errorMessage: text,
-    });
-  }
-
-  private finalEvent(
-    ctx: InvocationContext,
-    text: string,
-    value: unknown,
-    stopReason: StopReason,
-    error?: {errorCode?: string; errorMessage?: string},
-    response?: LlmResponse,
-  ): Event {
-    const stateDelta: Record<string, unknown> = {};
-    if (this.outputKey && value !== undefined) stateDelta[this.outputKey] = value;
-    return {
-      ...this.newEvent(ctx, {stateDelta}),
-      content: {role: 'model', parts: [{text}]},
-      ...error,
-      usageMetadata: response?.usageMetadata,
-      customMetadata: {codingAgent: {stopReason}},
+      signal: ctx.abortSignal
+        ? AbortSignal.any([ctx.abortSignal, controller.signal])
+        : controller.signal,
+      timedOut: () => controller.signal.aborted,
+      remainingMs: () => Math.max(0, deadline - Date.now()),
+      toolTimeoutMs:
+        this.toolTimeoutMs !== undefined && this.toolTimeoutMs < snippetTimeoutMs
+          ? this.toolTimeoutMs
+          : Math.max(1, Math.floor((snippetTimeoutMs * 2) / 3)),
+      stop: () => clearTimeout(timer),
     };
   }
 }
 
-/** `df (DataFrame), rate (float)`: the variables as the model reads them. */
-function describeVariables(variables: RecordedVariables['variables']): string {
-  return variables.map((v) => `${v.name} (${v.type})`).join(', ');
-}
-
-/** Joins a (possibly chunked) model response into one; thought parts are dropped. */
-async function collectResponse(stream: AsyncGenerator<LlmResponse, void>): Promise<LlmResponse> {
-  const responses: LlmResponse[] = [];
-  for await (const response of stream) responses.push(response);
-  const complete = responses.filter((r) => !r.partial);
-  const chosen = complete.length > 0 ? complete : responses;
-  const failed = chosen.find((r) => r.errorCode);
-  if (failed) return failed;
-  const text = chosen.map(responseText).join('');
-  return {
-    content: {role: 'model', parts: [{text}]},
-    usageMetadata: chosen[chosen.length - 1]?.usageMetadata,
-    // The last chunk's reason is the reply's (MAX_TOKENS tells a cut-off reply).
-    finishReason: chosen.findLast((r) => r.finishReason)?.finishReason,
-  };
-}
-
-/** ` (finish reason SAFETY)` for a reply that ended for a reason other than a normal stop. */
-function finishNote(response: LlmResponse): string {
-  const reason = response.finishReason;
-  return reason && reason !== FinishReason.STOP && reason !== FinishReason.FINISH_REASON_UNSPECIFIED
-    ? ` (finish reason ${reason})`
-    : '';
-}
-
-function responseText(response: LlmResponse): string {
-  return (response.content?.parts ?? [])
-    .filter((p) => p.text !== undefined && !p.thought)
-    .map((p) => p.text)
-    .join('');
+function asList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
 }

@@ -7,10 +7,8 @@
 import type {Event} from '@google/adk';
 import type {Content, Part} from '@google/genai';
 
+import {OBSERVATION_PREFIX, historyNotes} from './messages.js';
 import {truncateMiddle} from './observation.js';
-
-/** Prefix of the user message that carries an execution's observation to the model. */
-export const OBSERVATION_PREFIX = 'Observation:\n';
 
 /** Renders a step's prose and code the way the model wrote it, for the request history. */
 export function renderModelStep(text: string, code: string | undefined): string {
@@ -103,11 +101,7 @@ export function buildConversation(
   }
   const contents: Content[] = [];
   if (dropped > 0) {
-    pushMessage(
-      contents,
-      'user',
-      `[${dropped} earlier turn${dropped === 1 ? '' : 's'} of this conversation omitted to save space]`,
-    );
+    pushMessage(contents, 'user', historyNotes.turnsOmitted(dropped));
   }
   for (const messages of rendered) appendAll(contents, messages);
   if (current) appendAll(contents, renderTurn(current, options));
@@ -172,8 +166,7 @@ function compactTurn(turn: readonly Event[], options: ConversationOptions): Cont
     .join('\n')
     .trim();
   if (steps > 0 || answer) {
-    const summary =
-      steps > 0 ? `[${steps} code step${steps === 1 ? '' : 's'}; code and output omitted]` : '';
+    const summary = steps > 0 ? historyNotes.stepsOmitted(steps) : '';
     pushMessage(
       contents,
       'model',

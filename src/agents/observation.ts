@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import type {ExecutionResult} from '../code_executors/sandbox.js';
+import type {ExecutionResult, OutputChunk} from '../code_executors/sandbox.js';
 import {formatBytes, type SavedArtifacts} from './artifacts.js';
 
 /**
@@ -18,6 +18,45 @@ export function truncateMiddle(text: string, maxChars: number): string {
   const tail = keep - head;
   const dropped = text.length - head - tail;
   return `${text.slice(0, head)}\n[... ${dropped} characters truncated ...]\n${tail > 0 ? text.slice(-tail) : ''}`;
+}
+
+/**
+ * Renders carriage returns as a terminal would: a line rewritten with `\r` (a progress bar)
+ * keeps only its last version, so a long progress bar costs one line.
+ */
+export function renderCarriageReturns(text: string): string {
+  if (!text.includes('\r')) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
+      const last = trimmed.lastIndexOf('\r');
+      return last < 0 ? trimmed : trimmed.slice(last + 1);
+    })
+    .join('\n');
+}
+
+/** Characters of live output shown while a snippet runs (the tail is kept). */
+const LIVE_OUTPUT_CHARS = 16_000;
+
+/** The output of a running snippet as streaming clients show it: both streams, tail kept. */
+export class LiveOutput {
+  private text_ = '';
+
+  /** Adds a chunk (stderr lines are interleaved as they came). */
+  add(chunk: OutputChunk): void {
+    this.text_ += chunk.text;
+    if (this.text_.length > 2 * LIVE_OUTPUT_CHARS)
+      this.text_ = this.text_.slice(-LIVE_OUTPUT_CHARS);
+  }
+
+  /** What to show now. */
+  text(): string {
+    const rendered = renderCarriageReturns(this.text_);
+    return rendered.length > LIVE_OUTPUT_CHARS
+      ? `[... earlier output not shown ...]\n${rendered.slice(-LIVE_OUTPUT_CHARS)}`
+      : rendered;
+  }
 }
 
 /** Limits on what the model reads of one execution. */
@@ -39,8 +78,8 @@ export function formatObservation(
   saved?: SavedArtifacts,
 ): string {
   const sections: string[] = [];
-  const stdout = result.stdout.trimEnd();
-  const stderr = result.stderr.trimEnd();
+  const stdout = renderCarriageReturns(result.stdout).trimEnd();
+  const stderr = renderCarriageReturns(result.stderr).trimEnd();
   if (stdout) sections.push(`Output:\n${stdout}`);
   if (stderr) sections.push(`Stderr:\n${stderr}`);
   if (result.value !== undefined) {

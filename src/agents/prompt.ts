@@ -51,7 +51,3 @@ export function buildSystemPrompt(parts: SystemPromptParts): string {
   );
   return sections.join('\n\n');
 }
-
-/** The user message of the last call when `maxIterations` is reached. */
-export const LAST_STEP_REQUEST =
-  'You have used all your steps. Reply now with your best final answer in plain text, without any code block. Say what is uncertain.';

@@ -33,6 +33,12 @@ export type ToolCallOutcome =
 /** Runs a tool call on the host. Must not throw; failures are returned as outcomes. */
 export type ToolCallHandler = (call: ToolCallRequest) => Promise<ToolCallOutcome>;
 
+/** Output a running snippet printed, delivered while it runs (see {@link ExecutionRequest.onOutput}). */
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
 /** One request to run a snippet in a sandbox session. */
 export interface ExecutionRequest {
   /** Python source of the snippet. */
@@ -43,6 +49,11 @@ export interface ExecutionRequest {
   onToolCall?: ToolCallHandler;
   /** Aborts the execution (same effect as a timeout: kernel killed and restarted). */
   signal?: AbortSignal;
+  /**
+   * Receives the snippet's output while it runs (batched and rate-limited by the kernel). The
+   * result still carries the whole output (capped).
+   */
+  onOutput?: (chunk: OutputChunk) => void;
 }
 
 /** A Python exception raised by a snippet, or a sandbox failure reported as one. */

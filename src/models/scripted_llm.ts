@@ -21,6 +21,12 @@ export interface ScriptedLlmOptions {
   responses: readonly ScriptedReply[] | ScriptedResponder;
   /** Model name reported to ADK (labels, telemetry). Default `scripted`. */
   model?: string;
+  /**
+   * When the caller asks for a stream, text replies arrive as partial responses of this many
+   * characters, then one complete response with the whole reply (as ADK's Gemini class
+   * streams). Default 24.
+   */
+  streamChunkChars?: number;
 }
 
 /**
@@ -33,6 +39,7 @@ export class ScriptedLlm extends BaseLlm {
   /** Requests received so far, in order (the objects ADK passed, not copies). */
   readonly requests: LlmRequest[] = [];
   private readonly responses: readonly ScriptedReply[] | ScriptedResponder;
+  private readonly streamChunkChars: number;
 
   constructor(options: ScriptedLlmOptions) {
     super({model: options.model ?? 'scripted'});
@@ -40,6 +47,7 @@ export class ScriptedLlm extends BaseLlm {
       throw new Error('ScriptedLlm: responses must be an array of replies or a function');
     }
     this.responses = options.responses;
+    this.streamChunkChars = options.streamChunkChars ?? 24;
   }
 
   /** Number of scripted replies not yet used, or `Infinity` for a responder function. */
@@ -49,7 +57,10 @@ export class ScriptedLlm extends BaseLlm {
       : this.responses.length - this.requests.length;
   }
 
-  override async *generateContentAsync(llmRequest: LlmRequest): AsyncGenerator<LlmResponse, void> {
+  override async *generateContentAsync(
+    llmRequest: LlmRequest,
+    stream = false,
+  ): AsyncGenerator<LlmResponse, void> {
     const callIndex = this.requests.length;
     this.requests.push(llmRequest);
     let reply: ScriptedReply | undefined;
@@ -64,7 +75,26 @@ export class ScriptedLlm extends BaseLlm {
       }
     }
     if (reply instanceof Error) throw reply;
-    yield typeof reply === 'string' ? {content: {role: 'model', parts: [{text: reply}]}} : reply;
+    const response: LlmResponse =
+      typeof reply === 'string' ? {content: {role: 'model', parts: [{text: reply}]}} : reply;
+    if (stream) yield* this.chunks(response);
+    yield response;
+  }
+
+  /** The text parts of `response` cut into partial responses (thoughts stay thoughts). */
+  private *chunks(response: LlmResponse): Generator<LlmResponse> {
+    for (const part of response.content?.parts ?? []) {
+      const text = part.text ?? '';
+      for (let at = 0; at < text.length; at += this.streamChunkChars) {
+        yield {
+          content: {
+            role: 'model',
+            parts: [{text: text.slice(at, at + this.streamChunkChars), thought: part.thought}],
+          },
+          partial: true,
+        };
+      }
+    }
   }
 
   override async connect(): Promise<BaseLlmConnection> {

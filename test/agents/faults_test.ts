@@ -53,7 +53,7 @@ const ANSWER_42 = '```python\nfinal_answer(6 * 7)\n```';
 /** `customMetadata.codingAgent` of the run's code-result events, in order. */
 function stepMetadata(events: Event[]): Array<{stateLost?: boolean; durationMs?: number}> {
   return events
-    .filter((e) => e.content?.parts?.some((p) => p.codeExecutionResult))
+    .filter((e) => !e.partial && e.content?.parts?.some((p) => p.codeExecutionResult))
     .map((e) => (e.customMetadata?.codingAgent ?? {}) as {stateLost?: boolean});
 }
 
@@ -334,12 +334,12 @@ for (const backend of sandboxBackends()) {
       expect(finalText(await session.turn('Again.'))).toBe('42');
     });
 
-    it('ends the turn with a clear error event when the model fails, mid-run or at once; the next turn works', async () => {
+    it('ends the turn with a clear error event when the model fails for good, mid-run or at once; the next turn works', async () => {
       const model = new ScriptedLlm({
         responses: [
           '```python\nkeep = 1\n```',
           new Error('quota exceeded'),
-          {errorCode: 'RESOURCE_EXHAUSTED', errorMessage: 'try again later'},
+          {errorCode: 'PERMISSION_DENIED', errorMessage: 'the key may not call this model'},
           '```python\nfinal_answer(keep + 41)\n```',
         ],
       });
@@ -350,21 +350,27 @@ for (const backend of sandboxBackends()) {
       expect(finalText(failed)).toBe('The model call failed: quota exceeded');
       expect(stopReason(failed)).toBe('model_error');
 
+      // Not a transient error: not retried (one call).
       const refused = await session.turn('Go on.');
-      expect(refused[refused.length - 1].errorCode).toBe('RESOURCE_EXHAUSTED');
-      expect(finalText(refused)).toBe('The model call failed: try again later');
+      expect(model.requests).toHaveLength(3);
+      expect(refused[refused.length - 1].errorCode).toBe('PERMISSION_DENIED');
+      expect(finalText(refused)).toBe('The model call failed: the key may not call this model');
 
       // The interpreter kept `keep` from the first turn's step.
       expect(finalText(await session.turn('Once more.'))).toBe('42');
     });
 
-    it('asks again after an empty reply, and stops with a clear message after too many', async () => {
+    it('asks again after an empty reply, stops with a clear message after too many, and ends at once on a blocked reply', async () => {
       const model = new ScriptedLlm({
         responses: [
           '',
           '```python\nfinal_answer("after an empty reply")\n```',
-          {content: {role: 'model', parts: []}, finishReason: FinishReason.SAFETY},
-          {finishReason: FinishReason.SAFETY},
+          {content: {role: 'model', parts: []}, finishReason: FinishReason.STOP},
+          {errorCode: 'STOP', finishReason: FinishReason.STOP},
+          {
+            content: {role: 'model', parts: [{text: 'Half a sent'}]},
+            finishReason: FinishReason.SAFETY,
+          },
           ANSWER_42,
         ],
       });
@@ -375,10 +381,15 @@ for (const backend of sandboxBackends()) {
       expect(finalText(retried)).toBe('after an empty reply');
 
       const stopped = await session.turn('Go.');
-      expect(finalText(stopped)).toBe(
-        'Stopped: the model returned 2 empty replies in a row (finish reason SAFETY).',
-      );
+      expect(finalText(stopped)).toBe('Stopped: the model returned 2 empty replies in a row.');
       expect(stopReason(stopped)).toBe('errors');
+
+      // A half-sentence cut by SAFETY is not the answer.
+      const blocked = await session.turn('Go.');
+      expect(finalText(blocked)).toContain(
+        "The model's reply was blocked by the model provider (SAFETY)",
+      );
+      expect(stopReason(blocked)).toBe('blocked');
 
       expect(finalText(await session.turn('Go.'))).toBe('42');
     });

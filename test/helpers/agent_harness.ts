@@ -10,10 +10,12 @@ import type {AddressInfo} from 'node:net';
 
 import {
   InMemoryRunner,
+  isFinalResponse,
   type BaseAgent,
   type BasePlugin,
   type Event,
   type LlmRequest,
+  type RunConfig,
 } from '@google/adk';
 import type {Part} from '@google/genai';
 
@@ -32,10 +34,11 @@ export interface AgentSession {
   state(): Promise<Record<string, unknown>>;
 }
 
-/** Starts a real `InMemoryRunner` session for `agent`. */
+/** Starts a real `InMemoryRunner` session for `agent` (each run with `runConfig`, if given). */
 export async function startSession(
   agent: BaseAgent,
   plugins: BasePlugin[] = [],
+  runConfig?: RunConfig,
 ): Promise<AgentSession> {
   const runner = new InMemoryRunner({agent, appName: 'test_app', plugins});
   const userId = 'tester';
@@ -46,9 +49,11 @@ export async function startSession(
       userId,
       sessionId: session.id,
       newMessage: {role: 'user', parts},
+      runConfig,
     })) {
       events.push(event);
     }
+    assertOnlyLastIsFinal(events);
     return events;
   };
   return {
@@ -75,6 +80,22 @@ export async function startSession(
   };
 }
 
+/**
+ * Throws unless ADK's own `isFinalResponse` is true for the run's last event and for no other:
+ * clients and parents that stop at the first final response must get the answer.
+ */
+export function assertOnlyLastIsFinal(events: readonly Event[]): void {
+  const finals = events.flatMap((e, i) => (isFinalResponse(e) ? [i] : []));
+  if (events.length && (finals.length !== 1 || finals[0] !== events.length - 1)) {
+    const shown = finals.map(
+      (i) => `#${i} ${JSON.stringify(events[i].content?.parts?.map((p) => Object.keys(p)))}`,
+    );
+    throw new Error(
+      `isFinalResponse must hold for the last of ${events.length} events only; it holds for: ${shown.join(', ') || 'none'}`,
+    );
+  }
+}
+
 /** Text of the run's last event (the final answer). */
 export function finalText(events: Event[]): string {
   const last = events[events.length - 1];
@@ -91,7 +112,7 @@ export function requestText(request: LlmRequest): string {
 }
 
 export function observations(events: Event[]): string[] {
-  return events.flatMap((e) =>
+  return persisted(events).flatMap((e) =>
     (e.content?.parts ?? [])
       .filter((p) => p.codeExecutionResult)
       .map((p) => p.codeExecutionResult?.output ?? ''),
@@ -100,11 +121,16 @@ export function observations(events: Event[]): string[] {
 
 /** Code of the run's `executableCode` parts, in order. */
 export function executedCode(events: Event[]): string[] {
-  return events.flatMap((e) =>
+  return persisted(events).flatMap((e) =>
     (e.content?.parts ?? [])
       .filter((p) => p.executableCode)
       .map((p) => p.executableCode?.code ?? ''),
   );
+}
+
+/** The events a session stores (partial events are live only). */
+export function persisted(events: readonly Event[]): Event[] {
+  return events.filter((e) => !e.partial);
 }
 
 /** A loopback HTTP server serving the data sets of `samples/data/` and counting requests. */

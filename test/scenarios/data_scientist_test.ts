@@ -64,7 +64,7 @@ function py(lines: string[]): string {
 }
 
 function resultEvents(events: Event[]): Event[] {
-  return events.filter((e) => e.content?.parts?.some((p) => p.codeExecutionResult));
+  return events.filter((e) => !e.partial && e.content?.parts?.some((p) => p.codeExecutionResult));
 }
 
 const scenarioBackends = sandboxBackends().filter((b) => b.name !== 'local');

@@ -1,0 +1,159 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+/**
+ * The ADK events a run yields, shaped so that ADK's own `isFinalResponse` is true for the run's
+ * last event only:
+ *
+ * - live (`partial: true`, never persisted): streamed model text, the code about to run, its
+ *   output while it runs, retry notices;
+ * - one persisted event per code step: the model's text, the `executableCode` part, figures as
+ *   image parts, and the `codeExecutionResult` part *last* (ADK reads a trailing result as "not
+ *   final");
+ * - the final event: plain text (what `AgentTool` and `adk run` read), the run's usage totals.
+ *
+ * The usage of the model calls made since the previous persisted event goes on the next one.
+ */
+
+import {createEvent, type Event, type EventActions, type InvocationContext} from '@google/adk';
+import {Language, Outcome, type Content, type Part} from '@google/genai';
+
+import type {ExecutionResult} from '../code_executors/sandbox.js';
+import type {SavedArtifacts} from './artifacts.js';
+import type {UsageLedger} from './usage.js';
+
+/** Why a run ended; recorded on the final event's `customMetadata.codingAgent.stopReason`. */
+export type StopReason =
+  | 'final_answer'
+  | 'text_answer'
+  | 'max_iterations'
+  | 'errors'
+  | 'model_error'
+  | 'blocked'
+  | 'time_limit';
+
+/** How a run ends: the final event's text and what goes with it. */
+export interface RunEnd {
+  text: string;
+  stopReason: StopReason;
+  /** The value stored under `outputKey` (a final answer's JSON value, or the text). */
+  value?: unknown;
+  /** Error fields of the final event (model errors, the time limit). */
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/** What one code step produced, for its persisted event. */
+export interface StepRecord {
+  step: number;
+  /** The model's prose (and thought parts) of the step. */
+  modelParts: Part[];
+  code: string;
+  result: ExecutionResult;
+  observation: string;
+  actions: Partial<EventActions>;
+  saved: SavedArtifacts;
+}
+
+/** Makes the events of one run (author, invocation, branch, usage bookkeeping). */
+export class RunEvents {
+  constructor(
+    private readonly ctx: InvocationContext,
+    private readonly author: string,
+    private readonly usage: UsageLedger,
+  ) {}
+
+  /** A new event of this agent (also used for callback contexts' actions). */
+  create(actions?: Partial<EventActions>): Event {
+    return createEvent({
+      invocationId: this.ctx.invocationId,
+      author: this.author,
+      branch: this.ctx.branch,
+      actions,
+    });
+  }
+
+  /** A live event, shown by streaming clients and never persisted. */
+  partial(content: Content | undefined, metadata?: Record<string, unknown>): Event {
+    return {
+      ...this.create(),
+      content,
+      partial: true,
+      customMetadata: metadata ? {codingAgent: metadata} : undefined,
+    };
+  }
+
+  /** The code about to run, shown while it runs. */
+  code(code: string): Event {
+    return this.partial({
+      role: 'model',
+      parts: [{executableCode: {code, language: Language.PYTHON}}],
+    });
+  }
+
+  /** Output of the running code so far. */
+  output(text: string): Event {
+    return this.partial({
+      role: 'model',
+      parts: [{codeExecutionResult: {outcome: Outcome.OUTCOME_UNSPECIFIED, output: text}}],
+    });
+  }
+
+  /** The persisted event of one code step (its result part last). */
+  step(record: StepRecord): Event {
+    const {result} = record;
+    const outcome = result.error
+      ? result.error.type === 'TimeoutError'
+        ? Outcome.OUTCOME_DEADLINE_EXCEEDED
+        : Outcome.OUTCOME_FAILED
+      : Outcome.OUTCOME_OK;
+    const parts: Part[] = [
+      ...record.modelParts,
+      {executableCode: {code: record.code, language: Language.PYTHON}},
+      // Inline too, so adk web shows the figure at this step. (No displayName: the Gemini API
+      // rejects it should another agent send this history to a model.)
+      ...result.figures.map((f) => ({inlineData: {mimeType: f.mimeType, data: f.data}})),
+      {codeExecutionResult: {outcome, output: record.observation}},
+    ];
+    const {usageMetadata, calls} = this.usage.take();
+    return {
+      ...this.create(record.actions),
+      content: {role: 'model', parts},
+      usageMetadata,
+      customMetadata: {
+        codingAgent: {
+          step: record.step,
+          durationMs: result.durationMs,
+          stateLost: result.stateLost,
+          artifacts: record.saved.artifacts.map(({name, version, mimeType, bytes}) => ({
+            name,
+            version,
+            mimeType,
+            bytes,
+          })),
+          modelCalls: calls,
+        },
+      },
+    };
+  }
+
+  /** The run's last event: the answer (or why it stopped) as plain text, and the usage. */
+  final(end: RunEnd, outputKey?: string): Event {
+    const stateDelta: Record<string, unknown> = {};
+    if (outputKey && end.value !== undefined) stateDelta[outputKey] = end.value;
+    const {usageMetadata, calls} = this.usage.take();
+    return {
+      ...this.create({stateDelta}),
+      content: {role: 'model', parts: [{text: end.text}]},
+      errorCode: end.errorCode,
+      errorMessage: end.errorMessage,
+      usageMetadata,
+      customMetadata: {
+        codingAgent: {stopReason: end.stopReason, modelCalls: calls, usage: this.usage.summary()},
+      },
+    };
+  }
+}
