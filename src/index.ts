@@ -13,7 +13,7 @@ export {
   renderAnswer,
 } from './agents/coding_agent.js';
 export type {CodingAgentConfig, RecordedVariables, StopReason} from './agents/coding_agent.js';
-export {artifactNameForFile, saveExecutionArtifacts} from './agents/artifacts.js';
+export {artifactNameForFile, isActiveMimeType, saveExecutionArtifacts} from './agents/artifacts.js';
 export type {SaveArtifactsOptions, SavedArtifact, SavedArtifacts} from './agents/artifacts.js';
 export {
   OUTPUT_FILES_HINT,

@@ -10,6 +10,8 @@
  * model only ever reads the artifact names, never the bytes.
  */
 
+import {createHash} from 'node:crypto';
+
 import {Context, type EventActions, type InvocationContext} from '@google/adk';
 
 import type {ExecutionResult} from '../code_executors/sandbox.js';
@@ -32,7 +34,10 @@ export interface SavedArtifact {
 /** What {@link saveExecutionArtifacts} did. */
 export interface SavedArtifacts {
   artifacts: SavedArtifact[];
-  /** One line per figure or file that could not be saved (no artifact service, ...). */
+  /**
+   * Lines the model reads: one per figure or file that could not be saved (no artifact service,
+   * too large, ...) or was saved as `text/plain` instead of an active type.
+   */
   problems: string[];
 }
 
@@ -42,6 +47,11 @@ export interface SaveArtifactsOptions {
   figurePrefix: string;
   /** Figures and files larger than this are not saved (a line in `problems` says so). */
   maxArtifactBytes: number;
+  /**
+   * Active MIME types (see {@link isActiveMimeType}) stored as they are; every other active type
+   * is stored as `text/plain` (a line in `problems` says so). Default none.
+   */
+  allowedActiveArtifactTypes?: readonly string[];
 }
 
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
@@ -51,6 +61,49 @@ export function safeMimeType(mimeType: string | undefined): string {
   return mimeType && MIME_TYPE.test(mimeType) && mimeType.length <= 127
     ? mimeType.toLowerCase()
     : 'application/octet-stream';
+}
+
+/** MIME types a browser or viewer runs rather than shows, beyond the classes in {@link isActiveMimeType}. */
+const ACTIVE_MIME_TYPES = new Set([
+  'text/html',
+  'text/vbscript',
+  'text/jscript',
+  'text/livescript',
+  'text/x-component', // HTML components (behaviours)
+  'application/wasm',
+  'application/hta',
+  'application/x-shockwave-flash',
+  'application/futuresplash',
+  'application/vnd.adobe.flash.movie',
+  'application/x-silverlight-app',
+  'application/x-java-jnlp-file',
+  'application/x-ms-application', // ClickOnce
+  'application/x-ms-xbap',
+]);
+
+/**
+ * Whether a viewer runs content of this MIME type instead of showing it: HTML, every XML type
+ * (`text/xml`, `application/xml` and any `+xml` such as `image/svg+xml` and
+ * `application/xhtml+xml`: XML documents may hold XHTML `<script>`s and XSLT), JavaScript and
+ * ECMAScript under any name, WebAssembly, VBScript, HTML applications, plug-in formats (Flash,
+ * Silverlight, Java Web Start, ClickOnce), and every `multipart/*` and `message/*` type (MHTML
+ * archives, `multipart/x-mixed-replace`). Opened from a web UI such as `adk web`, such an
+ * artifact would run with that UI's origin.
+ *
+ * Not active: PDF (browsers show it in an isolated viewer, and analyses legitimately save PDF
+ * figures and reports), CSS, images other than SVG, text, JSON, CSV and binary data.
+ */
+export function isActiveMimeType(mimeType: string): boolean {
+  const lower = mimeType.toLowerCase();
+  const [type = '', subtype = ''] = lower.split('/');
+  return (
+    ACTIVE_MIME_TYPES.has(lower) ||
+    subtype === 'xml' ||
+    subtype.endsWith('+xml') ||
+    /javascript|ecmascript/.test(subtype) ||
+    type === 'multipart' ||
+    type === 'message'
+  );
 }
 
 /** Bytes encoded by a base64 string, without decoding it. */
@@ -87,9 +140,10 @@ export async function saveExecutionArtifacts(
     return saved;
   }
   const context = new Context({invocationContext, eventActions});
+  const allowedActive = new Set(options.allowedActiveArtifactTypes?.map((t) => t.toLowerCase()));
   const save = async (
     name: string,
-    mimeType: string,
+    declaredMimeType: string,
     data: string,
     source: SavedArtifact['source'],
     path?: string,
@@ -100,6 +154,14 @@ export async function saveExecutionArtifacts(
         `${path ?? name} (${formatBytes(bytes)}) was not saved as an artifact: larger than the limit of ${formatBytes(options.maxArtifactBytes)}.`,
       );
       return;
+    }
+    let mimeType = declaredMimeType;
+    if (isActiveMimeType(mimeType) && !allowedActive.has(mimeType)) {
+      // A viewer would run it (with the web UI's origin); as text it is still downloadable.
+      mimeType = 'text/plain';
+      saved.problems.push(
+        `${name} was saved as text/plain, not ${declaredMimeType}: viewers run that type, and this agent does not allow it.`,
+      );
     }
     try {
       const version = await context.saveArtifact(name, {inlineData: {mimeType, data}});
@@ -112,7 +174,9 @@ export async function saveExecutionArtifacts(
   };
   for (const [index, figure] of result.figures.entries()) {
     const mimeType = safeMimeType(figure.mimeType);
-    const extension = mimeType === 'image/png' ? 'png' : (mimeType.split('/')[1] ?? 'bin');
+    // `image/svg+xml` → `svg`; anything odd → `bin`.
+    const subtype = mimeType.split('/')[1]?.split('+')[0] ?? '';
+    const extension = /^[a-z0-9]{1,10}$/.test(subtype) ? subtype : 'bin';
     await save(
       `${options.figurePrefix}_${index + 1}.${extension}`,
       mimeType,
@@ -133,15 +197,56 @@ export async function saveExecutionArtifacts(
   return saved;
 }
 
-/** Artifact name of a file under the output folder: its relative path, made safe. */
+/** Longest artifact name of an output file, in characters (code points). */
+export const MAX_ARTIFACT_NAME_CHARS = 200;
+
+/**
+ * Characters that change how a name reads without being seen: every Unicode format character
+ * (`Cf`: the bidi controls U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069, the zero-width
+ * U+200B–U+200D, U+2060, U+FEFF, the soft hyphen, tag characters, ...) and the blank letters
+ * (Hangul fillers, the braille blank).
+ */
+const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0\u2800]/gu;
+/** Control characters (C0, DEL, C1), line and paragraph separators and backslashes. */
+const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}\\]/gu;
+
+/**
+ * Artifact name of a file under the output folder: its relative path, made safe to show and to
+ * store. Invisible characters (every Unicode format character, such as the bidi controls and
+ * zero-width characters, and the blank letters) are dropped, so `invoice\u202efdp.exe` is `invoicefdp.exe` and reads as what it is; control
+ * characters and backslashes become `_`, and a run of spaces of any kind one plain space; `.`, `..` and empty
+ * segments go; a segment's leading dots become `_` and its trailing dots and spaces go (no hidden
+ * files, no `report.pdf.`); `user:` (ADK's prefix for names shared across a user's sessions)
+ * becomes `user_`. A name longer than {@link MAX_ARTIFACT_NAME_CHARS} is cut, keeping a hash of
+ * the whole name (so long names stay distinct) and the extension.
+ */
 export function artifactNameForFile(relativePath: string): string {
   const cleaned = relativePath
+    .normalize('NFC')
+    .replace(INVISIBLE, '')
+    .replace(CONTROL, '_')
+    .replace(/\p{Zs}+/gu, ' ')
     .split('/')
-    .filter((segment) => segment && segment !== '.' && segment !== '..')
+    .map((segment) =>
+      segment
+        .trim()
+        .replace(/[. ]+$/, '')
+        .replace(/^\.+/, '_'),
+    )
+    .filter(Boolean)
     .join('/')
-    // `user:` names are shared across a user's sessions in ADK; a file must not reach there.
-    .replace(/^user:/i, 'user_')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\x00-\x1f\x7f\\]/g, '_');
-  return cleaned || 'output';
+    .replace(/^user:/i, 'user_');
+  return capLength(cleaned || 'output');
+}
+
+/** `name` cut to {@link MAX_ARTIFACT_NAME_CHARS} characters, keeping its extension visible. */
+function capLength(name: string): string {
+  const chars = Array.from(name);
+  if (chars.length <= MAX_ARTIFACT_NAME_CHARS) return name;
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  const extension = dot > 0 && base.length - dot <= 16 ? base.slice(dot) : '';
+  const tag = `~${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+  const keep = MAX_ARTIFACT_NAME_CHARS - tag.length - Array.from(extension).length;
+  return chars.slice(0, keep).join('') + tag + extension;
 }

@@ -4,10 +4,86 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import {styleText} from 'node:util';
+import {inspect, styleText} from 'node:util';
 
-import type {Event} from '@google/adk';
+import {LogLevel, type Event, type Logger} from '@google/adk';
 import ora, {type Ora} from 'ora';
+
+/**
+ * Characters a terminal acts on instead of showing, beyond C0: DEL, the C1 controls (U+0080 to
+ * U+009F, which some terminals read as escape sequences), and the Unicode bidi controls that
+ * reorder what is shown (Trojan Source, CVE-2021-42574).
+ */
+const UNICODE_CONTROLS = '\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+/** Every control character a terminal acts on: C0 except tab and newline, and the above. */
+const TERMINAL_CONTROLS = new RegExp(`\\r\\n|[\\x00-\\x08\\x0b-\\x1f${UNICODE_CONTROLS}]`, 'g');
+/** The controls `JSON.stringify` leaves raw (it escapes C0 itself). */
+const JSON_RAW_CONTROLS = new RegExp(`[${UNICODE_CONTROLS}]`, 'g');
+
+/** `\xNN` for a character up to U+00FF, `\uNNNN` above. */
+function escapeCode(char: string): string {
+  const code = char.charCodeAt(0);
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * `text` made safe to print on a terminal: every control character a terminal would act on
+ * (escape sequences such as OSC 52 clipboard writes, title changes and clear screen, BEL,
+ * backspace, a lone `\r`, DEL, C1 and bidi controls) is written as a visible escape such as
+ * `\x1b` or `\u202e`. Newlines and tabs stay; `\r\n` becomes a newline. Everything that came from
+ * the sandbox or the model goes through this before the CLI prints it.
+ */
+export function printable(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (char) => (char === '\r\n' ? '\n' : escapeCode(char)));
+}
+
+/**
+ * `value` as one JSON line that is safe on a terminal: `JSON.stringify` (which escapes C0), with
+ * the C1 and bidi controls it leaves raw written as `\uNNNN`, so `JSON.parse` gives back exactly
+ * `value`.
+ */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(
+    JSON_RAW_CONTROLS,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
+ * ADK's logger for the CLI: its lines go to stderr (ADK's default logger writes to stdout, which
+ * would break `--json`), made {@link printable}, from `level` up.
+ */
+export class StderrLogger implements Logger {
+  constructor(private level: LogLevel) {}
+
+  setLogLevel(level: LogLevel): void {
+    this.level = level;
+  }
+
+  log(level: LogLevel, ...args: unknown[]): void {
+    if (level < this.level) return;
+    const message = args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' ');
+    process.stderr.write(`${LogLevel[level]}: [ADK] ${printable(message)}\n`);
+  }
+
+  debug(...args: unknown[]): void {
+    this.log(LogLevel.DEBUG, ...args);
+  }
+
+  info(...args: unknown[]): void {
+    this.log(LogLevel.INFO, ...args);
+  }
+
+  warn(...args: unknown[]): void {
+    this.log(LogLevel.WARN, ...args);
+  }
+
+  error(...args: unknown[]): void {
+    this.log(LogLevel.ERROR, ...args);
+  }
+}
 
 /** What the CLI prints for a run, step by step. */
 export interface RunDisplay {
@@ -21,7 +97,17 @@ export interface RunDisplay {
 
 type Style = Parameters<typeof styleText>[0];
 
-/** Human display: each step's code, output and time, with a spinner while waiting. */
+/** What the display reads from a step's `customMetadata.codingAgent`. */
+interface StepMetadata {
+  stopReason?: string;
+  artifacts?: {name: string; mimeType: string}[];
+}
+
+/**
+ * Human display: each step's code, output and time, with a spinner while waiting. Every line goes
+ * through {@link printable}: code, output, answers and artifact names come from the model or the
+ * sandbox.
+ */
 export class ConsoleDisplay implements RunDisplay {
   private spinner?: Ora;
   private last = Date.now();
@@ -31,12 +117,13 @@ export class ConsoleDisplay implements RunDisplay {
     this.color = Boolean(process.stdout.isTTY);
   }
 
-  private paint(style: Style, text: string): string {
-    return this.color ? styleText(style, text) : text;
+  private print(text: string, style?: Style): void {
+    const safe = printable(text);
+    console.log(style && this.color ? styleText(style, safe) : safe);
   }
 
   private wait(text: string): void {
-    this.spinner = ora({text, isSilent: !process.stderr.isTTY}).start();
+    this.spinner = ora({text: printable(text), isSilent: !process.stderr.isTTY}).start();
   }
 
   private elapsed(): string {
@@ -54,33 +141,34 @@ export class ConsoleDisplay implements RunDisplay {
   event(event: Event): void {
     this.spinner?.stop();
     const parts = event.content?.parts ?? [];
-    const meta = (event.customMetadata?.codingAgent ?? {}) as {stopReason?: string};
+    const meta = (event.customMetadata?.codingAgent ?? {}) as StepMetadata;
     if (parts.some((p) => p.executableCode)) {
-      console.log(this.paint('bold', `\n── model (${this.modelLabel}) · ${this.elapsed()}`));
+      this.print(`\n── model (${this.modelLabel}) · ${this.elapsed()}`, 'bold');
     }
     for (const part of parts) {
       if (part.thought) continue;
       if (part.executableCode) {
-        console.log(this.paint('cyan', part.executableCode.code ?? ''));
+        this.print(part.executableCode.code ?? '', 'cyan');
         this.wait('running in the sandbox');
       } else if (part.codeExecutionResult) {
         const failed = part.codeExecutionResult.outcome !== 'OUTCOME_OK';
-        console.log(
-          this.paint(
-            failed ? 'red' : 'green',
-            `── sandbox · ${this.elapsed()}${failed ? ' · failed' : ''}`,
-          ),
+        this.print(
+          `── sandbox · ${this.elapsed()}${failed ? ' · failed' : ''}`,
+          failed ? 'red' : 'green',
         );
-        console.log(part.codeExecutionResult.output ?? '');
+        this.print(part.codeExecutionResult.output ?? '');
+        for (const artifact of meta.artifacts ?? []) {
+          this.print(`[artifact ${artifact.name} (${artifact.mimeType})]`, 'dim');
+        }
         this.wait(`asking ${this.modelLabel}`);
       } else if (part.inlineData) {
-        console.log(this.paint('dim', `[${part.inlineData.mimeType} image]`));
+        this.print(`[${part.inlineData.mimeType} image]`, 'dim');
       } else if (part.text !== undefined && meta.stopReason) {
-        console.log(this.paint('bold', `\n══ answer (${meta.stopReason}) · ${this.elapsed()}`));
-        console.log(part.text);
+        this.print(`\n══ answer (${meta.stopReason}) · ${this.elapsed()}`, 'bold');
+        this.print(part.text);
         this.spinner = undefined;
       } else if (part.text) {
-        console.log(this.paint('dim', part.text));
+        this.print(part.text, 'dim');
       }
     }
   }
@@ -90,11 +178,11 @@ export class ConsoleDisplay implements RunDisplay {
   }
 }
 
-/** Machine display: one JSON object per event on stdout. */
+/** Machine display: one JSON object per event on stdout (see {@link jsonLine}). */
 export class JsonDisplay implements RunDisplay {
   start(): void {}
   event(event: Event): void {
-    console.log(JSON.stringify(event));
+    console.log(jsonLine(event));
   }
   stop(): void {}
 }

@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import {InMemoryRunner, type BaseLlm} from '@google/adk';
+import {InMemoryRunner, LogLevel, setLogger, type BaseLlm} from '@google/adk';
 import {Command, InvalidArgumentError, Option} from 'commander';
 import ora from 'ora';
 
@@ -21,7 +21,7 @@ import {UnsafeLocalCodeExecutor} from '../code_executors/unsafe_local_code_execu
 import {ScriptedLlm} from '../models/scripted_llm.js';
 import {DEFAULT_SAFE_IMPORTS} from '../security/import_policy.js';
 import {fetchCsvTool} from '../tools/fetch_csv_tool.js';
-import {ConsoleDisplay, JsonDisplay, type RunDisplay} from './display.js';
+import {ConsoleDisplay, JsonDisplay, StderrLogger, printable, type RunDisplay} from './display.js';
 import {TITANIC_SCRIPT, TITANIC_TASK, serveFile, titanicCsvPath} from './titanic_demo.js';
 
 /** Data-science modules the CLI allows on top of the safe standard library. */
@@ -29,6 +29,18 @@ const CLI_IMPORTS = [...DEFAULT_SAFE_IMPORTS, 'pandas', 'numpy', 'matplotlib'];
 
 /** An error whose message is the whole story: printed as one line, exit code 2. */
 class UsageError extends Error {}
+
+/** `--log-level` choices: ADK's log levels by name. */
+const LOG_LEVELS = {
+  debug: LogLevel.DEBUG,
+  info: LogLevel.INFO,
+  warn: LogLevel.WARN,
+  error: LogLevel.ERROR,
+};
+
+// ADK's default logger writes to stdout (it would break --json) at INFO; the CLI's goes to stderr.
+const adkLogger = new StderrLogger(LogLevel.WARN);
+setLogger(adkLogger);
 
 function hasGeminiKey(): boolean {
   return Boolean(
@@ -62,6 +74,7 @@ interface RunOptions {
   image?: string;
   maxIterations: number;
   json?: boolean;
+  logLevel: keyof typeof LOG_LEVELS;
 }
 
 async function runAgent(
@@ -70,6 +83,7 @@ async function runAgent(
   task: string,
   options: RunOptions,
 ): Promise<void> {
+  adkLogger.setLogLevel(LOG_LEVELS[options.logLevel]);
   const executor = await makeExecutor(options);
   const agent = new CodingAgent({
     name: 'coding_agent',
@@ -113,6 +127,10 @@ const sandboxOption = () =>
     .default('bwrap');
 const imageOption = () =>
   new Option('--image <name>', `image for --sandbox docker (default ${DEFAULT_CONTAINER_IMAGE})`);
+const logLevelOption = () =>
+  new Option('--log-level <level>', "ADK's log lines shown on stderr, from this level up")
+    .choices(Object.keys(LOG_LEVELS))
+    .default('warn');
 
 program
   .command('run')
@@ -122,7 +140,8 @@ program
   .addOption(sandboxOption())
   .addOption(imageOption())
   .option('--max-iterations <n>', 'code steps before asking for an answer', positiveInt, 10)
-  .option('--json', 'print each ADK event as a JSON line')
+  .option('--json', 'print only JSON lines on stdout, one per ADK event')
+  .addOption(logLevelOption())
   .action(async (words: string[], options: RunOptions & {model: string}) => {
     if (options.model.startsWith('gemini') && !hasGeminiKey()) {
       throw new UsageError(
@@ -140,7 +159,8 @@ program
   .addOption(sandboxOption())
   .addOption(imageOption())
   .option('--max-iterations <n>', 'code steps before asking for an answer', positiveInt, 10)
-  .option('--json', 'print each ADK event as a JSON line')
+  .option('--json', 'print only JSON lines on stdout, one per ADK event')
+  .addOption(logLevelOption())
   .action(async (options: RunOptions) => {
     const {server, url} = await serveFile(titanicCsvPath(), 'titanic.csv');
     try {
@@ -149,7 +169,8 @@ program
         await runAgent(DEFAULT_MODEL, DEFAULT_MODEL, task, options);
         return;
       }
-      console.log(
+      // With --json, stdout carries only events.
+      (options.json ? console.error : console.log)(
         'No GOOGLE_API_KEY or GEMINI_API_KEY set: running the demo with a SCRIPTED model (recorded replies, not a live model); the sandbox, the tool call and the numbers are real.',
       );
       if (!options.json) console.log(`\nTask: ${task}`);
@@ -179,7 +200,7 @@ image
         mirror: options.mirror,
         force: options.force,
         onProgress: (line) => {
-          if (line.startsWith('I:') || line.startsWith('importing')) spinner.text = line;
+          if (line.startsWith('I:') || line.startsWith('importing')) spinner.text = printable(line);
         },
       });
       const size = `${Math.round(result.sizeBytes / 1024 ** 2)} MB`;
@@ -196,6 +217,6 @@ image
 
 program.parseAsync().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`coding-agent: ${message}`);
+  console.error(`coding-agent: ${printable(message)}`);
   process.exitCode = error instanceof UsageError ? 2 : 1;
 });

@@ -4,7 +4,9 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
+import {createServer, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {fileURLToPath} from 'node:url';
 
 import {describe, expect, it} from 'vitest';
@@ -14,23 +16,122 @@ import {sandboxBackends} from '../helpers/sandboxes.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
-/** Runs the real CLI from source with no model credentials in its environment. */
-function cli(...args: string[]) {
+/** The environment without model credentials, plus `extra`. */
+function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = {...process.env};
   for (const key of [
     'GOOGLE_API_KEY',
     'GEMINI_API_KEY',
     'GOOGLE_GENAI_API_KEY',
     'GOOGLE_GENAI_USE_VERTEXAI',
+    'GOOGLE_GEMINI_BASE_URL',
   ]) {
     delete env[key];
   }
+  return {...env, ...extra};
+}
+
+/** Runs the real CLI from source with no model credentials in its environment. */
+function cli(...args: string[]) {
   return spawnSync(tsx, ['src/cli/main.ts', ...args], {
     cwd: root,
-    env,
+    env: cliEnv(),
     encoding: 'utf8',
     timeout: 120_000,
   });
+}
+
+/**
+ * Runs the real CLI against `gemini`, a loopback server speaking the Gemini API: ADK's real
+ * `Gemini` class and `@google/genai` send their requests there (`GOOGLE_GEMINI_BASE_URL`). Not
+ * `spawnSync`: the server lives in this process. stdout stays bytes, to be checked as bytes.
+ */
+function cliWithGemini(gemini: LoopbackGemini, ...args: string[]) {
+  const child = spawn(tsx, ['src/cli/main.ts', ...args], {
+    cwd: root,
+    env: cliEnv({GOOGLE_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: gemini.url}),
+  });
+  const stdout: Buffer[] = [];
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise<{status: number | null; stdout: Buffer; stderr: string}>((resolve) => {
+    child.on('close', (status) => resolve({status, stdout: Buffer.concat(stdout), stderr}));
+  });
+}
+
+/** A loopback server answering Gemini v1beta `generateContent` calls with scripted texts. */
+interface LoopbackGemini {
+  url: string;
+  /** Paths of the requests received. */
+  paths: string[];
+  close(): Promise<void>;
+}
+
+async function loopbackGemini(model: string, replies: string[]): Promise<LoopbackGemini> {
+  const paths: string[] = [];
+  const server: Server = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    req.resume();
+    req.on('end', () => {
+      const reply = replies[paths.length - 1];
+      if (req.method !== 'POST' || req.url !== `/v1beta/models/${model}:generateContent`) {
+        res.writeHead(404).end();
+        return;
+      }
+      // A GenerateContentResponse as https://ai.google.dev/api/generate-content documents it.
+      const body = {
+        candidates: [
+          {content: {role: 'model', parts: [{text: reply}]}, finishReason: 'STOP', index: 0},
+        ],
+        usageMetadata: {promptTokenCount: 100, candidatesTokenCount: 20, totalTokenCount: 120},
+        modelVersion: model,
+      };
+      res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const {port} = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    paths,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Replies of a model that tries to take over the user's terminal: raw control characters in its
+ * prose and code, and code that prints them, names a file with them and raises with them, then
+ * answers with them. (In these strings `\x1b` is the character; `\\x1b` is Python's escape.)
+ */
+const HOSTILE_REPLIES = [
+  [
+    'Setting the title \x1b]0;prose-title\x07 first.',
+    '```python',
+    '# \x1b[2J\x1b]0;code-title\x07\u202e comment',
+    "print('\\x1b]0;pwned\\x07')",
+    "print('\\x1b]52;c;cHduZWQ=\\x07')",
+    "print('\\x1b[2J\\x1b[H')",
+    "print('bar\\rfoo\\x08\\x7f\\x9b31m\\u202eexe.pdf')",
+    "open('output/name\\x9b\\x1b]0;file\\x07.txt', 'w').write('x')",
+    "raise ValueError('\\x1b]0;error\\x07')",
+    '```',
+  ].join('\n'),
+  "```python\nfinal_answer('done \\x1b]0;answer\\x07 \\x9b2J \\u202e')\n```",
+];
+
+/** Characters a terminal would act on (C0 except tab and newline, DEL, C1, bidi controls). */
+const TERMINAL_CONTROL =
+  // eslint-disable-next-line no-control-regex
+  /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** Asserts `stdout` holds no byte or character a terminal would act on. */
+function expectNoTerminalControls(stdout: Buffer): void {
+  for (const byte of [0x1b, 0x07, 0x08, 0x0d, 0x7f]) expect(stdout.includes(byte)).toBe(false);
+  const text = stdout.toString('utf8');
+  // A lone C1 byte would decode as U+FFFD; decoded C1 characters are caught below.
+  expect(text).not.toContain('\ufffd');
+  expect(text.match(TERMINAL_CONTROL)).toBeNull();
 }
 
 const bwrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
@@ -50,12 +151,13 @@ describe('coding-agent CLI', () => {
     },
   );
 
-  it('prints every event as JSON with --json', () => {
+  it('prints every event as JSON with --json, and nothing else on stdout', () => {
     const result = cli('demo', '--json', '--sandbox', 'local');
     expect(result.status).toBe(0);
+    expect(result.stderr).toContain('SCRIPTED model');
     const events = result.stdout
+      .trimEnd()
       .split('\n')
-      .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line));
     expect(
       events.some((e) =>
@@ -63,6 +165,66 @@ describe('coding-agent CLI', () => {
       ),
     ).toBe(true);
     expect(events.at(-1).content.parts[0].text).toContain('38.38%');
+  });
+
+  it("never prints the model's or the sandbox's control characters", async () => {
+    const gemini = await loopbackGemini('gemini-2.5-flash', HOSTILE_REPLIES);
+    try {
+      const result = await cliWithGemini(gemini, 'run', '--sandbox', 'local', 'Say hello.');
+      expect(result.stderr).not.toMatch(/^coding-agent:/m);
+      expect(result.status).toBe(0);
+      expect(gemini.paths).toHaveLength(2);
+      expectNoTerminalControls(result.stdout);
+      // Each one is shown, as a visible escape: prose, code, output, file name, error, answer.
+      const text = result.stdout.toString('utf8');
+      for (const shown of [
+        'Setting the title \\x1b]0;prose-title\\x07 first.',
+        '# \\x1b[2J\\x1b]0;code-title\\x07\\u202e comment',
+        '\\x1b]0;pwned\\x07',
+        '\\x1b]52;c;cHduZWQ=\\x07',
+        '\\x1b[2J\\x1b[H',
+        'bar\\x0dfoo\\x08\\x7f\\x9b31m\\u202eexe.pdf',
+        'ValueError: \\x1b]0;error\\x07',
+        'done \\x1b]0;answer\\x07 \\x9b2J \\u202e',
+      ]) {
+        expect(text).toContain(shown);
+      }
+      expect(text).toMatch(/\[artifact name.*\.txt \(text\/plain\)\]/);
+    } finally {
+      await gemini.close();
+    }
+  });
+
+  it('run --json prints only JSON lines on stdout, ADK logs on stderr, values intact', async () => {
+    const gemini = await loopbackGemini('gemini-2.5-flash', HOSTILE_REPLIES);
+    try {
+      const result = await cliWithGemini(
+        gemini,
+        'run',
+        '--json',
+        '--log-level',
+        'info',
+        '--sandbox',
+        'local',
+        'Say hello.',
+      );
+      expect(result.status).toBe(0);
+      expectNoTerminalControls(result.stdout);
+      const lines = result.stdout.toString('utf8').trimEnd().split('\n');
+      const events = lines.map((line) => JSON.parse(line));
+      expect(events.length).toBeGreaterThanOrEqual(3);
+      // The escapes are JSON's: parsed back, the model's and the sandbox's text is exact.
+      const output = events
+        .flatMap((e) => e.content?.parts ?? [])
+        .map((p: {codeExecutionResult?: {output?: string}}) => p.codeExecutionResult?.output ?? '')
+        .join('\n');
+      expect(output).toContain('\x1b]52;c;cHduZWQ=\x07');
+      expect(events.at(-1).content.parts[0].text).toBe('done \x1b]0;answer\x07 \x9b2J \u202e');
+      // ADK's own log lines (its Gemini class logs each request at INFO) are on stderr.
+      expect(result.stderr).toMatch(/^INFO: \[ADK\] Sending out request, model: gemini-2.5-flash/m);
+    } finally {
+      await gemini.close();
+    }
   });
 
   it('refuses to run a live model without credentials, in one line', () => {
