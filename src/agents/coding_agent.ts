@@ -36,6 +36,7 @@ import {
 } from '../tools/tool_bridge.js';
 import {ToolCodeGenerator} from '../tools/tool_code_generator.js';
 import {MAX_TIMER_MS} from '../utils/time.js';
+import {isActiveMimeType} from './artifacts.js';
 import {RunEvents} from './events.js';
 import {recordVariables} from './interpreter_state.js';
 import {
@@ -138,6 +139,13 @@ export interface CodingAgentConfig extends BaseAgentConfig {
   maxInputFileBytes?: number;
   /** Largest figure or output file saved as an artifact. Default 10 MiB. */
   maxArtifactBytes?: number;
+  /**
+   * Active MIME types (HTML, SVG and other XML, JavaScript, ...: see `isActiveMimeType`) that
+   * output files and figures keep when saved as artifacts; every other active type is saved as
+   * `text/plain` and the model is told. Allow one only if whoever opens the artifacts (a web UI on
+   * your origin) may run what the model wrote. Default `[]`.
+   */
+  allowedActiveArtifactTypes?: readonly string[];
   /** Extra generation settings for the model (temperature, max tokens, ...). */
   generateContentConfig?: GenerateContentConfig;
   /**
@@ -205,6 +213,13 @@ const optionsSchema = z.object({
   maxInputFileBytes: z.number().int().nonnegative().optional(),
   maxArtifactBytes: z.number().int().nonnegative().optional(),
   modelRetry: modelRetrySchema.optional(),
+  allowedActiveArtifactTypes: z
+    .array(
+      z.string().refine(isActiveMimeType, {
+        message: 'not an active MIME type (see isActiveMimeType); other types are kept as they are',
+      }),
+    )
+    .optional(),
 });
 
 /**
@@ -241,6 +256,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
   readonly maxInputFileBytes: number;
   readonly maxArtifactBytes: number;
   readonly modelRetry: ResolvedModelRetry;
+  readonly allowedActiveArtifactTypes: readonly string[];
   private readonly explicitExecutor?: CodeExecutor;
 
   constructor(config: CodingAgentConfig) {
@@ -300,6 +316,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     this.maxInputFileBytes = config.maxInputFileBytes ?? 256 * 1024 * 1024;
     this.maxArtifactBytes = config.maxArtifactBytes ?? 10 * 1024 * 1024;
     this.modelRetry = {...DEFAULT_MODEL_RETRY, ...config.modelRetry};
+    this.allowedActiveArtifactTypes = config.allowedActiveArtifactTypes ?? [];
     this.explicitExecutor = config.codeExecutor;
     // Tool names are checked now (not at the first run) so a bad tool fails at construction.
     const plainTools = this.tools.filter((t): t is BaseTool => isBaseTool(t));

@@ -140,6 +140,7 @@ async function* execute(
   const saved = await saveExecutionArtifacts(run.ctx, actions, result, {
     figurePrefix: `${run.figurePrefix}_s${step}`,
     maxArtifactBytes: run.agent.maxArtifactBytes,
+    allowedActiveArtifactTypes: run.agent.allowedActiveArtifactTypes,
   });
   let observation = formatObservation(result, {maxChars: run.agent.maxObservationChars}, saved);
   if (extracted.truncated && result.error?.type === 'SyntaxError') {

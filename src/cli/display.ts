@@ -97,29 +97,46 @@ export interface RunDisplay {
 
 type Style = Parameters<typeof styleText>[0];
 
-/** What the display reads from a step's `customMetadata.codingAgent`. */
-interface StepMetadata {
+/** What the display reads from an event's `customMetadata.codingAgent`. */
+interface CodingMetadata {
   stopReason?: string;
   artifacts?: {name: string; mimeType: string}[];
+  retry?: {attempt: number; of: number; delayMs: number; error?: string; message: string};
+  usage?: {total: {prompt: number; output: number; thinking: number; modelCalls: number}};
 }
 
+/** The sections of an observation that repeat the output already shown live. */
+const OUTPUT_SECTIONS =
+  /^(?:Output|Stderr):\n[\s\S]*?(?=^(?:Stderr:|Value|Figures|Files|Error:)|(?![\s\S]))/gm;
+
 /**
- * Human display: each step's code, output and time, with a spinner while waiting. Every line goes
- * through {@link printable}: code, output, answers and artifact names come from the model or the
- * sandbox.
+ * Human display: the model's text as it streams, each step's code, its output while it runs and
+ * its result, retries, the answer and the run's tokens, with a spinner while waiting. Every line
+ * goes through {@link printable}: code, output, answers and artifact names come from the model or
+ * the sandbox.
  */
 export class ConsoleDisplay implements RunDisplay {
   private spinner?: Ora;
   private last = Date.now();
   private readonly color: boolean;
+  /** The model's reply is being streamed (its header is printed). */
+  private streamingReply = false;
+  /** The running step's code was shown by a live event. */
+  private codeShown = false;
+  /** Live output printed so far for the running step. */
+  private liveOutput = '';
 
   constructor(private readonly modelLabel: string) {
     this.color = Boolean(process.stdout.isTTY);
   }
 
-  private print(text: string, style?: Style): void {
+  private paint(text: string, style?: Style): string {
     const safe = printable(text);
-    console.log(style && this.color ? styleText(style, safe) : safe);
+    return style && this.color ? styleText(style, safe) : safe;
+  }
+
+  private print(text: string, style?: Style): void {
+    console.log(this.paint(text, style));
   }
 
   private wait(text: string): void {
@@ -140,37 +157,101 @@ export class ConsoleDisplay implements RunDisplay {
 
   event(event: Event): void {
     this.spinner?.stop();
-    const parts = event.content?.parts ?? [];
-    const meta = (event.customMetadata?.codingAgent ?? {}) as StepMetadata;
-    if (parts.some((p) => p.executableCode)) {
-      this.print(`\n── model (${this.modelLabel}) · ${this.elapsed()}`, 'bold');
+    const meta = (event.customMetadata?.codingAgent ?? {}) as CodingMetadata;
+    if (event.partial) this.live(event, meta);
+    else if (meta.stopReason) this.answer(event, meta);
+    else this.step(event, meta);
+  }
+
+  /** Live events: streamed text, the code about to run, output while it runs, retries. */
+  private live(event: Event, meta: CodingMetadata): void {
+    if (meta.retry) {
+      const {attempt, of, delayMs, error, message} = meta.retry;
+      this.print(
+        `[model call failed (${error ?? 'error'}: ${message}); retry ${attempt + 1} of ${of} in ${(delayMs / 1000).toFixed(1)} s]`,
+        'yellow',
+      );
+      this.wait(`asking ${this.modelLabel}`);
+      return;
     }
-    for (const part of parts) {
-      if (part.thought) continue;
-      if (part.executableCode) {
-        this.print(part.executableCode.code ?? '', 'cyan');
-        this.wait('running in the sandbox');
-      } else if (part.codeExecutionResult) {
-        const failed = part.codeExecutionResult.outcome !== 'OUTCOME_OK';
-        this.print(
-          `── sandbox · ${this.elapsed()}${failed ? ' · failed' : ''}`,
-          failed ? 'red' : 'green',
-        );
-        this.print(part.codeExecutionResult.output ?? '');
-        for (const artifact of meta.artifacts ?? []) {
-          this.print(`[artifact ${artifact.name} (${artifact.mimeType})]`, 'dim');
+    for (const part of event.content?.parts ?? []) {
+      if (part.text !== undefined && !part.thought) {
+        if (!this.streamingReply)
+          this.print(`\n── model (${this.modelLabel}) · ${this.elapsed()}`, 'bold');
+        this.streamingReply = true;
+        process.stdout.write(this.paint(part.text, 'dim'));
+      } else if (part.executableCode) {
+        // A streamed reply showed its code already, as the model wrote it.
+        if (this.streamingReply) process.stdout.write('\n');
+        else {
+          this.print(`\n── model (${this.modelLabel}) · ${this.elapsed()}`, 'bold');
+          this.print(part.executableCode.code ?? '', 'cyan');
         }
-        this.wait(`asking ${this.modelLabel}`);
-      } else if (part.inlineData) {
-        this.print(`[${part.inlineData.mimeType} image]`, 'dim');
-      } else if (part.text !== undefined && meta.stopReason) {
-        this.print(`\n══ answer (${meta.stopReason}) · ${this.elapsed()}`, 'bold');
-        this.print(part.text);
-        this.spinner = undefined;
-      } else if (part.text) {
-        this.print(part.text, 'dim');
+        this.streamingReply = false;
+        this.codeShown = true;
+        this.liveOutput = '';
+      } else if (part.codeExecutionResult) {
+        const text = part.codeExecutionResult.output ?? '';
+        // Cumulative output: print what is new (or all of it when a progress bar rewrote it).
+        const fresh = text.startsWith(this.liveOutput)
+          ? text.slice(this.liveOutput.length)
+          : `\n${text}`;
+        process.stdout.write(this.paint(fresh));
+        this.liveOutput = text;
       }
     }
+    this.wait(this.codeShown ? 'running in the sandbox' : `asking ${this.modelLabel}`);
+  }
+
+  /** A step's persisted event: its code (unless shown live), result and artifacts. */
+  private step(event: Event, meta: CodingMetadata): void {
+    const parts = event.content?.parts ?? [];
+    if (!this.codeShown && parts.some((p) => p.executableCode)) {
+      if (this.streamingReply) process.stdout.write('\n');
+      this.print(`\n── model (${this.modelLabel}) · ${this.elapsed()}`, 'bold');
+      for (const part of parts) {
+        if (part.executableCode) this.print(part.executableCode.code ?? '', 'cyan');
+      }
+    }
+    if (this.liveOutput && !this.liveOutput.endsWith('\n')) process.stdout.write('\n');
+    for (const part of parts) {
+      if (part.inlineData) this.print(`[${part.inlineData.mimeType} image]`, 'dim');
+      if (!part.codeExecutionResult) continue;
+      const failed = part.codeExecutionResult.outcome !== 'OUTCOME_OK';
+      this.print(
+        `── sandbox · ${this.elapsed()}${failed ? ' · failed' : ''}`,
+        failed ? 'red' : 'green',
+      );
+      let output = part.codeExecutionResult.output ?? '';
+      if (this.liveOutput) output = output.replace(OUTPUT_SECTIONS, '').trim();
+      if (output) this.print(output);
+    }
+    for (const artifact of meta.artifacts ?? []) {
+      this.print(`[artifact ${artifact.name} (${artifact.mimeType})]`, 'dim');
+    }
+    this.streamingReply = false;
+    this.codeShown = false;
+    this.liveOutput = '';
+    this.wait(`asking ${this.modelLabel}`);
+  }
+
+  /** The final event: the answer and the run's tokens. */
+  private answer(event: Event, meta: CodingMetadata): void {
+    if (this.streamingReply) process.stdout.write('\n');
+    this.streamingReply = false;
+    this.print(`\n══ answer (${meta.stopReason}) · ${this.elapsed()}`, 'bold');
+    for (const part of event.content?.parts ?? []) {
+      if (part.text !== undefined && !part.thought) this.print(part.text);
+    }
+    const total = meta.usage?.total;
+    if (total) {
+      const thinking = total.thinking ? `, thinking ${total.thinking}` : '';
+      this.print(
+        `tokens: prompt ${total.prompt}, output ${total.output}${thinking} (${total.modelCalls} model calls)`,
+        'dim',
+      );
+    }
+    this.spinner = undefined;
   }
 
   stop(): void {

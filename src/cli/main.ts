@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import {InMemoryRunner, LogLevel, setLogger, type BaseLlm} from '@google/adk';
+import {InMemoryRunner, LogLevel, StreamingMode, setLogger, type BaseLlm} from '@google/adk';
 import {Command, InvalidArgumentError, Option} from 'commander';
 import ora from 'ora';
 
@@ -106,6 +106,8 @@ async function runAgent(
       userId: 'cli',
       sessionId: session.id,
       newMessage: {role: 'user', parts: [{text: task}]},
+      // Live model text and snippet output (partial events), as adk web's streaming shows them.
+      runConfig: {streamingMode: StreamingMode.SSE},
     })) {
       display.event(event);
       if (event.errorCode) process.exitCode = 1;

@@ -75,7 +75,11 @@ async function loopbackGemini(model: string, replies: string[]): Promise<Loopbac
     req.resume();
     req.on('end', () => {
       const reply = replies[paths.length - 1];
-      if (req.method !== 'POST' || req.url !== `/v1beta/models/${model}:generateContent`) {
+      const streaming = req.url === `/v1beta/models/${model}:streamGenerateContent?alt=sse`;
+      if (
+        req.method !== 'POST' ||
+        (!streaming && req.url !== `/v1beta/models/${model}:generateContent`)
+      ) {
         res.writeHead(404).end();
         return;
       }
@@ -87,6 +91,13 @@ async function loopbackGemini(model: string, replies: string[]): Promise<Loopbac
         usageMetadata: {promptTokenCount: 100, candidatesTokenCount: 20, totalTokenCount: 120},
         modelVersion: model,
       };
+      if (streaming) {
+        // One server-sent event holding the whole response (the stream's framing, one chunk).
+        res
+          .writeHead(200, {'content-type': 'text/event-stream'})
+          .end(`data: ${JSON.stringify(body)}\r\n\r\n`);
+        return;
+      }
       res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify(body));
     });
   });
@@ -183,7 +194,8 @@ describe('coding-agent CLI', () => {
         '\\x1b]0;pwned\\x07',
         '\\x1b]52;c;cHduZWQ=\\x07',
         '\\x1b[2J\\x1b[H',
-        'bar\\x0dfoo\\x08\\x7f\\x9b31m\\u202eexe.pdf',
+        // A carriage return rewrites its line, as on a terminal: only what came after it stays.
+        'foo\\x08\\x7f\\x9b31m\\u202eexe.pdf',
         'ValueError: \\x1b]0;error\\x07',
         'done \\x1b]0;answer\\x07 \\x9b2J \\u202e',
       ]) {
