@@ -158,66 +158,83 @@ const NETWORK_MESSAGE =
 const TIMEOUT_MESSAGE = /^request timed out\.?$/i;
 const LONGEST_MESSAGE = 500;
 
+/** Error codes of a failed connection (system errors, undici, TLS), as opposed to other codes. */
+const CONNECTION_CODE = /^(E(?!RR_)[A-Z0-9_]+|UND_ERR_\w+|ERR_(TLS|SSL)_\w+|\w*CERT\w*)$/;
+
 /**
  * Classifies an error thrown by a model call: transient or permanent, with the HTTP status, the
- * API's own message and any wait the server asked for.
+ * API's own message and any wait the server asked for. Looks for an abort first, then an answer
+ * of the API, then a failed connection; anything else is permanent.
  */
 export function classifyModelError(error: unknown, options: ClassifyOptions = {}): ModelFailure {
   const chain = causeChain(error);
-  const top = chain[0];
-  const name = errorName(top);
-  if (name === 'AbortError' || name === 'APIUserAbortError' || name === 'TimeoutError') {
-    if (options.callerAborted) {
-      return failure('aborted', {message: 'the call was aborted'}, 'The model call was aborted.');
-    }
-    const message =
-      name === 'TimeoutError' ? 'the request timed out' : 'the request was aborted (SDK timeout)';
-    return failure(
-      'transient',
-      {code: 'TIMEOUT', message},
-      `The model call timed out: ${message}.`,
-    );
-  }
-
-  const api = apiDetails(top);
-  const status = numberField(top, 'status') ?? api.status;
-  const retryAfterMs = serverDelay(top, api.retryDelay, options.now ?? Date.now());
-  if (status !== undefined || api.code !== undefined) {
-    const shouldRetry = headerValue(top, 'x-should-retry');
-    const transient =
-      shouldRetry !== undefined
-        ? shouldRetry === 'true'
-        : status !== undefined
-          ? isTransientStatus(status)
-          : TRANSIENT_API_CODES.has(api.code!);
-    const message = api.message ?? oneLine(messageOf(top));
-    const label = [status, api.code].filter((x) => x !== undefined).join(' ');
-    return failure(
-      transient ? 'transient' : 'permanent',
-      {status, code: api.code, message, retryAfterMs},
-      `The model API answered ${label}: ${message}`,
-    );
-  }
-
   const detail = oneLine(chain.map(messageOf).filter(Boolean).join(': '));
-  const networkCode = chain.map((e) => stringField(e, 'code')).find((c) => c !== undefined);
-  if (networkCode !== undefined || chain.some((e) => NETWORK_MESSAGE.test(messageOf(e)))) {
-    // A code outside the list (ENOTFOUND, certificate errors) will not fix itself.
-    const transient = networkCode === undefined || TRANSIENT_NETWORK_CODES.has(networkCode);
-    return failure(
-      transient ? 'transient' : 'permanent',
-      {code: networkCode, message: detail},
-      `The model API could not be reached${networkCode ? ` (${networkCode})` : ''}: ${detail}`,
-    );
+  return (
+    abortFailure(chain[0], options) ??
+    apiFailure(chain[0], options.now ?? Date.now()) ??
+    connectionFailure(chain, detail) ??
+    failure('permanent', {message: detail}, `The model call failed: ${detail}`)
+  );
+}
+
+/** An abort: the caller's (not retried), or an SDK's timeout (transient). */
+function abortFailure(error: unknown, options: ClassifyOptions): ModelFailure | undefined {
+  const name = errorName(error);
+  if (name !== 'AbortError' && name !== 'APIUserAbortError' && name !== 'TimeoutError') {
+    return undefined;
   }
-  if (name === 'APIConnectionTimeoutError' || TIMEOUT_MESSAGE.test(messageOf(top))) {
-    return failure(
-      'transient',
-      {code: 'TIMEOUT', message: detail},
-      `The model call timed out: ${detail}`,
-    );
+  if (options.callerAborted) {
+    return failure('aborted', {message: 'the call was aborted'}, 'The model call was aborted.');
   }
-  return failure('permanent', {message: detail}, `The model call failed: ${detail}`);
+  const message =
+    name === 'TimeoutError' ? 'the request timed out' : 'the request was aborted (SDK timeout)';
+  return failure('transient', {code: 'TIMEOUT', message}, `The model call timed out: ${message}.`);
+}
+
+/** An answer of the API: an HTTP status, or an error type in a stream's error event. */
+function apiFailure(error: unknown, now: number): ModelFailure | undefined {
+  const api = apiDetails(error);
+  const status = numberField(error, 'status') ?? api.status;
+  if (status === undefined && api.code === undefined) return undefined;
+  const shouldRetry = headerValue(error, 'x-should-retry');
+  const transient =
+    shouldRetry !== undefined
+      ? shouldRetry === 'true'
+      : status !== undefined
+        ? isTransientStatus(status)
+        : TRANSIENT_API_CODES.has(api.code!);
+  const message = api.message ?? oneLine(messageOf(error));
+  const label = [status, api.code].filter((x) => x !== undefined).join(' ');
+  return failure(
+    transient ? 'transient' : 'permanent',
+    {status, code: api.code, message, retryAfterMs: serverDelay(error, api.retryDelay, now)},
+    `The model API answered ${label}: ${message}`,
+  );
+}
+
+/** A failed connection: reset, refused, timed out (transient) or unknown host, bad certificate. */
+function connectionFailure(chain: unknown[], detail: string): ModelFailure | undefined {
+  const code = chain
+    .map((e) => stringField(e, 'code'))
+    .find((c) => c !== undefined && CONNECTION_CODE.test(c));
+  const top = chain[0];
+  if (code === undefined && !chain.some((e) => NETWORK_MESSAGE.test(messageOf(e)))) {
+    if (errorName(top) === 'APIConnectionTimeoutError' || TIMEOUT_MESSAGE.test(messageOf(top))) {
+      return failure(
+        'transient',
+        {code: 'TIMEOUT', message: detail},
+        `The model call timed out: ${detail}`,
+      );
+    }
+    return undefined;
+  }
+  // A code outside the list (ENOTFOUND, certificate errors) will not fix itself.
+  const transient = code === undefined || TRANSIENT_NETWORK_CODES.has(code);
+  return failure(
+    transient ? 'transient' : 'permanent',
+    {code, message: detail},
+    `The model API could not be reached${code ? ` (${code})` : ''}: ${detail}`,
+  );
 }
 
 /** How a model reply ended, for the agent's next move. */

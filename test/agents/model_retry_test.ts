@@ -424,6 +424,22 @@ describe('classifyModelError on errors shaped as the openai and @anthropic-ai/sd
       summary: 'The model call failed: boom at line 2',
     });
     expect(classifyModelError('plain string').message).toBe('plain string');
+    const programming = Object.assign(new TypeError('bad argument'), {
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(classifyModelError(programming)).toMatchObject({
+      kind: 'permanent',
+      summary: 'The model call failed: bad argument',
+    });
+    const certificate = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('certificate has expired'), {code: 'CERT_HAS_EXPIRED'}),
+    });
+    expect(classifyModelError(certificate)).toMatchObject({
+      kind: 'permanent',
+      code: 'CERT_HAS_EXPIRED',
+      summary:
+        'The model API could not be reached (CERT_HAS_EXPIRED): fetch failed: certificate has expired',
+    });
   });
 });
 
