@@ -40,10 +40,10 @@ import {isActiveMimeType} from './artifacts.js';
 import {RunEvents} from './events.js';
 import {recordVariables} from './interpreter_state.js';
 import {
-  DEFAULT_MODEL_RETRY,
   modelRetrySchema,
+  resolveModelRetry,
   type ModelRetryOptions,
-  type ResolvedModelRetry,
+  type ModelRetryPolicy,
 } from './model_retry.js';
 import {prepareRun, type Run, type RunBudget} from './run.js';
 import {runLoop} from './run_loop.js';
@@ -255,7 +255,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
   readonly inputArtifacts: readonly string[];
   readonly maxInputFileBytes: number;
   readonly maxArtifactBytes: number;
-  readonly modelRetry: ResolvedModelRetry;
+  readonly modelRetry: ModelRetryPolicy;
   readonly allowedActiveArtifactTypes: readonly string[];
   private readonly explicitExecutor?: CodeExecutor;
 
@@ -315,7 +315,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     this.inputArtifacts = config.inputArtifacts ?? [];
     this.maxInputFileBytes = config.maxInputFileBytes ?? 256 * 1024 * 1024;
     this.maxArtifactBytes = config.maxArtifactBytes ?? 10 * 1024 * 1024;
-    this.modelRetry = {...DEFAULT_MODEL_RETRY, ...config.modelRetry};
+    this.modelRetry = resolveModelRetry(config.modelRetry);
     this.allowedActiveArtifactTypes = config.allowedActiveArtifactTypes ?? [];
     this.explicitExecutor = config.codeExecutor;
     // Tool names are checked now (not at the first run) so a bad tool fails at construction.

@@ -111,13 +111,6 @@ export const stopTexts = {
   maxIterations(steps: number): string {
     return `Stopped after ${steps} steps without a final answer.`;
   },
-  blocked(what: 'prompt' | 'reply', reason: string, detail?: string): string {
-    const subject = what === 'prompt' ? 'The request was blocked' : "The model's reply was blocked";
-    return `${subject} by the model provider (${reason})${detail ? `: ${detail}` : ''}. Rephrase the request or change the provider's safety settings.`;
-  },
-  modelFailed(message: string): string {
-    return `The model call failed: ${message}`;
-  },
   timeLimit(maxRunTimeMs: number, during?: 'code' | 'model'): string {
     const where =
       during === 'code'

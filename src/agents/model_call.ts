@@ -23,14 +23,14 @@ import {
   type SingleAfterModelCallback,
   type SingleBeforeModelCallback,
 } from '@google/adk';
-import {FinishReason, type Content, type Part} from '@google/genai';
+import type {Content, Part} from '@google/genai';
 
 import {
-  classifyErrorResponse,
   classifyModelError,
-  retryDelayMs,
+  classifyReply,
+  nextRetry,
   type ModelFailure,
-  type ResolvedModelRetry,
+  type ModelRetryPolicy,
 } from './model_retry.js';
 import {tokenCounts, type UsageLedger} from './usage.js';
 
@@ -57,9 +57,9 @@ export type ModelReply =
       thoughtTokens?: number;
     }
   /** The provider refused the prompt or stopped the reply for safety, recitation and the like. */
-  | {kind: 'blocked'; what: 'prompt' | 'reply'; reason: string; detail?: string}
+  | {kind: 'blocked'; reason: string; sentence: string}
   /** The call failed for good (or kept failing until the retries or the time were spent). */
-  | {kind: 'failed'; errorCode: string; message: string}
+  | {kind: 'failed'; errorCode: string; message: string; summary: string}
   /** The run was stopped (time budget or the caller) while waiting. */
   | {kind: 'aborted'};
 
@@ -78,33 +78,13 @@ export interface ModelCall {
   signal: AbortSignal;
   /** Milliseconds left of the run's time budget (retries never wait past it). */
   remainingMs(): number;
-  retry: ResolvedModelRetry;
+  retry: ModelRetryPolicy;
   usage: UsageLedger;
   /** The step the call belongs to, for the usage ledger. */
   step: number;
   /** Makes a partial (never persisted) event of this agent. */
   partialEvent(content: Content | undefined, metadata?: Record<string, unknown>): Event;
 }
-
-/** Finish reasons that mean the provider stopped the reply on purpose (not the model's answer). */
-const BLOCKING_FINISH_REASONS = new Set<string>([
-  FinishReason.SAFETY,
-  FinishReason.RECITATION,
-  FinishReason.PROHIBITED_CONTENT,
-  FinishReason.BLOCKLIST,
-  FinishReason.SPII,
-  FinishReason.IMAGE_SAFETY,
-  FinishReason.LANGUAGE,
-]);
-const FINISH_REASONS = new Set<string>(Object.values(FinishReason));
-/** `promptFeedback.blockReason` values (ADK reports them as the error code of a reply). */
-const PROMPT_BLOCK_REASONS = new Set([
-  'SAFETY',
-  'OTHER',
-  'BLOCKLIST',
-  'PROHIBITED_CONTENT',
-  'IMAGE_SAFETY',
-]);
 
 /**
  * Calls the model, yielding partial events (streamed text, retry notices) and returning what the
@@ -115,57 +95,74 @@ export async function* askModel(call: ModelCall): AsyncGenerator<Event, ModelRep
   const callbackContext = new Context({invocationContext: ctx, eventActions: call.eventActions});
   const replaced = await beforeModel(call, callbackContext);
   if (replaced) return record(call, replaced);
+  let stream = call.stream;
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) return {kind: 'aborted'};
     ctx.incrementLlmCallCount();
     let response: LlmResponse | undefined;
     let failure: ModelFailure | undefined;
     try {
-      response = yield* generate(call);
+      response = yield* generate(call, stream);
       if (!response) return {kind: 'aborted'};
     } catch (e) {
-      if (signal.aborted) return {kind: 'aborted'};
+      failure = classifyModelError(e, {callerAborted: signal.aborted});
+      if (failure.kind === 'aborted' || signal.aborted) return {kind: 'aborted'};
       const error = e instanceof Error ? e : new Error(String(e));
       response = await ctx.pluginManager.runOnModelErrorCallback({
         callbackContext,
         llmRequest: request,
         error,
       });
-      if (!response) failure = classifyModelError(error);
+      if (response) failure = undefined;
     }
     if (response) {
       response = (await afterModel(call, callbackContext, response)) ?? response;
-      if (response.errorCode && !isReplyShape(response)) {
-        failure = classifyErrorResponse(response.errorCode, response.errorMessage);
+      const outcome = classifyReply(response);
+      if (outcome.kind === 'failed') failure = outcome.failure;
+      else if (stream && outcome.kind === 'empty' && response.finishReason === undefined) {
+        // ADK's stream aggregation drops a blocked prompt's reason: ask once without streaming.
+        stream = false;
+        call.usage.record({
+          step: call.step,
+          outcome: 'empty',
+          tokens: tokenCounts(response.usageMetadata),
+        });
+        continue;
       }
     }
     if (!failure) return record(call, response!);
-    const delayMs = failure.transient
-      ? retryDelayMs(attempt, call.retry, failure, call.remainingMs())
-      : undefined;
+    const decision = nextRetry({
+      attempt,
+      failure,
+      policy: call.retry,
+      remainingMs: call.remainingMs(),
+    });
     call.usage.record({
       step: call.step,
-      outcome: delayMs === undefined ? 'failed' : 'retried',
-      error: failure.status,
+      outcome: decision.retry ? 'retried' : 'failed',
+      error: String(failure.status ?? failure.code ?? 'error'),
       tokens: tokenCounts(response?.usageMetadata),
     });
-    if (delayMs === undefined) {
+    if (!decision.retry) {
       return {
         kind: 'failed',
-        errorCode: response?.errorCode ?? 'MODEL_ERROR',
+        errorCode:
+          response?.errorCode ??
+          (failure.status !== undefined ? String(failure.status) : 'MODEL_ERROR'),
         message: failure.message,
+        summary: failure.summary,
       };
     }
     yield call.partialEvent(undefined, {
       retry: {
         attempt,
         of: call.retry.attempts,
-        delayMs,
-        error: failure.status,
+        delayMs: decision.delayMs,
+        error: String(failure.status ?? failure.code ?? 'error'),
         message: failure.message,
       },
     });
-    if (!(await sleep(delayMs, signal))) return {kind: 'aborted'};
+    if (!(await sleep(decision.delayMs, signal))) return {kind: 'aborted'};
   }
 }
 
@@ -204,17 +201,22 @@ async function afterModel(
  * on the way). Resolves `undefined` when the signal aborts first — a model that ignores its
  * abort signal cannot hold the run.
  */
-async function* generate(call: ModelCall): AsyncGenerator<Event, LlmResponse | undefined, void> {
-  const stream = call.llm.generateContentAsync(
-    structuredClone(call.request),
-    call.stream,
-    call.signal,
-  );
+async function* generate(
+  call: ModelCall,
+  stream: boolean,
+): AsyncGenerator<Event, LlmResponse | undefined, void> {
+  // A copy per attempt: models edit requests (ADK's Gemini appends a user turn, sets the signal).
+  const request = {
+    ...call.request,
+    contents: structuredClone(call.request.contents),
+    config: {...call.request.config},
+  };
+  const responses = call.llm.generateContentAsync(request, stream, call.signal);
   const partials: LlmResponse[] = [];
   const complete: LlmResponse[] = [];
   try {
     for (;;) {
-      const next = await unlessAborted(stream.next(), call.signal);
+      const next = await unlessAborted(responses.next(), call.signal);
       if (!next) return undefined;
       if (next.done) break;
       const response = next.value;
@@ -227,72 +229,100 @@ async function* generate(call: ModelCall): AsyncGenerator<Event, LlmResponse | u
       if (parts.length) yield call.partialEvent({role: 'model', parts});
     }
   } finally {
-    if (call.signal.aborted) void stream.return(undefined).catch(() => undefined);
+    if (call.signal.aborted) void responses.return(undefined).catch(() => undefined);
   }
-  return joinResponses(complete.length > 0 ? complete : partials);
+  if (complete.length === 0) return joinResponses(partials);
+  const joined = joinResponses(complete);
+  // ADK's stream aggregation drops the thought signatures its chunks carried: keep the chunks'.
+  const streamedParts = mergeTextParts(partials.flatMap((r) => r.content?.parts ?? []));
+  return streamedParts.some((p) => p.thoughtSignature) && joined.content
+    ? {...joined, content: {...joined.content, parts: streamedParts}}
+    : joined;
 }
 
 /** Joins a reply that came in several responses; the last one's reason and usage stand. */
 function joinResponses(responses: LlmResponse[]): LlmResponse {
   if (responses.length === 1) return responses[0];
-  const failed = responses.find((r) => r.errorCode && !isReplyShape(r));
+  const failed = responses.find((r) => classifyReply(r).kind === 'failed');
   if (failed) return failed;
-  const parts: Part[] = responses.flatMap((r) => r.content?.parts ?? []);
   return {
-    content: {role: 'model', parts},
+    content: {
+      role: 'model',
+      parts: mergeTextParts(responses.flatMap((r) => r.content?.parts ?? [])),
+    },
     usageMetadata: responses.findLast((r) => r.usageMetadata)?.usageMetadata,
     finishReason: responses.findLast((r) => r.finishReason)?.finishReason,
+    errorCode: responses.findLast((r) => r.errorCode)?.errorCode,
   };
 }
 
-/**
- * True when a response with an error code is really a reply: ADK's Gemini class reports a
- * candidate without parts as `errorCode: <finish reason>`, and a blocked prompt as
- * `errorCode: <block reason>` — shapes the loop handles itself rather than as failures.
- */
-function isReplyShape(response: LlmResponse): boolean {
-  const code = response.errorCode;
-  if (!code) return true;
-  if (response.finishReason !== undefined && code === response.finishReason) return true;
-  return FINISH_REASONS.has(code) || PROMPT_BLOCK_REASONS.has(code);
+/** Adjacent text parts of the same kind (thought or not) as one part, signatures kept. */
+function mergeTextParts(parts: readonly Part[]): Part[] {
+  const merged: Part[] = [];
+  for (const part of parts) {
+    const last = merged[merged.length - 1];
+    if (part.text !== undefined && last?.text !== undefined && !!last.thought === !!part.thought) {
+      merged[merged.length - 1] = {
+        ...last,
+        text: last.text + part.text,
+        thoughtSignature: part.thoughtSignature ?? last.thoughtSignature,
+      };
+    } else {
+      merged.push({...part});
+    }
+  }
+  return merged;
 }
 
 /** Sorts a response into the loop's cases (see {@link ModelReply}). */
 export function sortReply(response: LlmResponse): ModelReply {
-  const code = response.errorCode;
-  const finish = response.finishReason ?? (code && FINISH_REASONS.has(code) ? code : undefined);
-  if (code && !finish && PROMPT_BLOCK_REASONS.has(code)) {
-    return {kind: 'blocked', what: 'prompt', reason: code, detail: response.errorMessage};
-  }
-  if (code && !isReplyShape(response)) {
-    return {kind: 'failed', errorCode: code, message: response.errorMessage ?? code};
-  }
-  if (finish && BLOCKING_FINISH_REASONS.has(finish)) {
-    return {kind: 'blocked', what: 'reply', reason: finish, detail: response.errorMessage};
-  }
+  const outcome = classifyReply(response);
   const parts = response.content?.parts ?? [];
   const text = parts
     .filter((p) => p.text !== undefined && !p.thought)
     .map((p) => p.text)
     .join('');
-  const cutOff = finish === FinishReason.MAX_TOKENS;
-  if (!text.trim()) {
-    const unusual =
-      finish && finish !== FinishReason.STOP && finish !== FinishReason.FINISH_REASON_UNSPECIFIED;
-    return {
-      kind: 'empty',
-      finishNote: unusual ? ` (finish reason ${finish})` : '',
-      thinkingCutOff: cutOff,
-      thoughtTokens: response.usageMetadata?.thoughtsTokenCount,
-    };
+  const content: Content = {role: 'model', parts: parts.filter((p) => p.text !== undefined)};
+  switch (outcome.kind) {
+    case 'failed':
+      return {
+        kind: 'failed',
+        errorCode: response.errorCode ?? 'MODEL_ERROR',
+        message: outcome.failure.message,
+        summary: outcome.failure.summary,
+      };
+    case 'blocked':
+      return {kind: 'blocked', reason: outcome.reason, sentence: outcome.sentence};
+    case 'cut_off':
+      if (outcome.hasText && text.trim())
+        return {kind: 'reply', text, content, cutOff: true, response};
+      return {
+        kind: 'empty',
+        finishNote: ' (finish reason MAX_TOKENS)',
+        thinkingCutOff: true,
+        thoughtTokens: outcome.thoughtsTokenCount,
+      };
+    case 'malformed_function_call':
+      return {
+        kind: 'empty',
+        finishNote: ' (finish reason MALFORMED_FUNCTION_CALL)',
+        thinkingCutOff: false,
+      };
+    case 'stopped':
+      if (text.trim()) return {kind: 'reply', text, content, cutOff: false, response};
+      return {
+        kind: 'empty',
+        finishNote: ` (finish reason ${outcome.reason})`,
+        thinkingCutOff: false,
+      };
+    case 'empty':
+      return {kind: 'empty', finishNote: '', thinkingCutOff: false};
+    case 'normal':
+      // Content without text (e.g. a function call) is no answer either.
+      return text.trim()
+        ? {kind: 'reply', text, content, cutOff: false, response}
+        : {kind: 'empty', finishNote: '', thinkingCutOff: false};
   }
-  return {
-    kind: 'reply',
-    text,
-    content: {role: 'model', parts: parts.filter((p) => p.text !== undefined)},
-    cutOff,
-    response,
-  };
 }
 
 /** Sorts the call's final response and records its tokens. */

@@ -78,25 +78,20 @@ export function unusableReply(run: Run, reply: Exclude<ModelReply, {kind: 'reply
       return run.budget.timedOut()
         ? {kind: 'end', end: timeLimitEnd(run.agent, 'model')}
         : {kind: 'aborted'};
-    case 'failed': {
-      const text = stopTexts.modelFailed(reply.message);
+    case 'failed':
       return {
         kind: 'end',
         end: {
-          text,
+          text: reply.summary,
           stopReason: 'model_error',
           errorCode: reply.errorCode,
           errorMessage: reply.message,
         },
       };
-    }
     case 'blocked':
       return {
         kind: 'end',
-        end: {
-          text: stopTexts.blocked(reply.what, reply.reason, reply.detail),
-          stopReason: 'blocked',
-        },
+        end: {text: reply.sentence, stopReason: 'blocked', errorCode: reply.reason},
       };
     case 'empty':
       if (reply.thinkingCutOff) {

@@ -354,7 +354,9 @@ for (const backend of sandboxBackends()) {
       const refused = await session.turn('Go on.');
       expect(model.requests).toHaveLength(3);
       expect(refused[refused.length - 1].errorCode).toBe('PERMISSION_DENIED');
-      expect(finalText(refused)).toBe('The model call failed: the key may not call this model');
+      expect(finalText(refused)).toBe(
+        'The model call failed: PERMISSION_DENIED: the key may not call this model',
+      );
 
       // The interpreter kept `keep` from the first turn's step.
       expect(finalText(await session.turn('Once more.'))).toBe('42');
@@ -386,8 +388,8 @@ for (const backend of sandboxBackends()) {
 
       // A half-sentence cut by SAFETY is not the answer.
       const blocked = await session.turn('Go.');
-      expect(finalText(blocked)).toContain(
-        "The model's reply was blocked by the model provider (SAFETY)",
+      expect(finalText(blocked)).toBe(
+        "The model's reply was blocked, because it was flagged by the provider's safety filters (finish reason SAFETY).",
       );
       expect(stopReason(blocked)).toBe('blocked');
 

@@ -91,7 +91,7 @@ describe('run loop (local kernel)', () => {
       await startSession(agent(model, {modelRetry: {attempts: 2, initialDelayMs: 1}}))
     ).turn('Go.');
     expect(model.requests).toHaveLength(2);
-    expect(finalText(events)).toMatch(/^The model call failed: /);
+    expect(finalText(events)).toBe('The model API answered 503: overloaded');
     expect(codingMetadata(events[events.length - 1]).stopReason).toBe('model_error');
   });
 
