@@ -29,6 +29,8 @@ export interface SavedArtifact {
   source: 'figure' | 'file';
   /** For files: the path relative to the output folder. */
   path?: string;
+  /** For figures: its index in the execution's `figures`. */
+  figureIndex?: number;
 }
 
 /** What {@link saveExecutionArtifacts} did. */
@@ -147,6 +149,7 @@ export async function saveExecutionArtifacts(
     data: string,
     source: SavedArtifact['source'],
     path?: string,
+    figureIndex?: number,
   ) => {
     const bytes = base64Bytes(data);
     if (bytes > options.maxArtifactBytes) {
@@ -165,7 +168,7 @@ export async function saveExecutionArtifacts(
     }
     try {
       const version = await context.saveArtifact(name, {inlineData: {mimeType, data}});
-      saved.artifacts.push({name, version, mimeType, bytes, source, path});
+      saved.artifacts.push({name, version, mimeType, bytes, source, path, figureIndex});
     } catch (error) {
       saved.problems.push(
         `${path ?? name} could not be saved as an artifact: ${(error as Error).message}`,
@@ -182,6 +185,8 @@ export async function saveExecutionArtifacts(
       mimeType,
       figure.data,
       'figure',
+      undefined,
+      index,
     );
   }
   for (const file of result.files) {

@@ -113,9 +113,12 @@ export class RunEvents {
     const parts: Part[] = [
       ...record.modelParts,
       {executableCode: {code: record.code, language: Language.PYTHON}},
-      // Inline too, so adk web shows the figure at this step. (No displayName: the Gemini API
-      // rejects it should another agent send this history to a model.)
-      ...result.figures.map((f) => ({inlineData: {mimeType: f.mimeType, data: f.data}})),
+      // A figure saved as an artifact is shown by adk web from the event's artifactDelta; its
+      // bytes stay out of the event, which other agents read into their requests. Only a figure
+      // that could not be saved goes inline, so the user still sees it.
+      ...result.figures
+        .filter((_, i) => !record.saved.artifacts.some((a) => a.figureIndex === i))
+        .map((f) => ({inlineData: {mimeType: f.mimeType, data: f.data}})),
       {codeExecutionResult: {outcome, output: record.observation}},
     ];
     const {usageMetadata, calls} = this.usage.take();

@@ -29,6 +29,7 @@ import type {CodingAgent} from './coding_agent.js';
 import {buildConversation} from './conversation.js';
 import {RunEvents, type RunEnd} from './events.js';
 import {OUTPUT_FILES_HINT, renderInputFilesSection, stageInputFiles} from './input_files.js';
+import {renderInstruction} from './instruction_template.js';
 import {noteInterpreter} from './interpreter_state.js';
 import {BLANK_USER_MESSAGE, stopTexts} from './messages.js';
 import {buildSystemPrompt} from './prompt.js';
@@ -89,9 +90,10 @@ export async function prepareRun(
 ): Promise<Run | RunEnd> {
   const tools = await resolveTools(agent, ctx);
   const stubs = new ToolCodeGenerator(tools);
+  // A string instruction is a template of session state, as for LlmAgent; a provider's is not.
   const instruction =
     typeof agent.instruction === 'string'
-      ? agent.instruction
+      ? await renderInstruction(agent.instruction, ctx)
       : await agent.instruction(new ReadonlyContext(ctx));
   // Files first: the prompt lists them, and the bytes never pass through the model.
   const inputs = await stageInputFiles(ctx, sandbox, {
