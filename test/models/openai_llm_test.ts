@@ -224,9 +224,13 @@ describe('OpenAILlm on a Chat Completions server', () => {
       },
       {role: 'tool', tool_call_id: 'call_1', content: '{"temperature":18}'},
     ]);
-    // OpenAI's own API: max_completion_tokens (max_tokens is deprecated there).
-    expect(body).toMatchObject({temperature: 0.2, top_p: 0.9, stop: ['###'], seed: 7});
-    expect(server.requests.at(-1)!.body.max_tokens).toBeUndefined();
+    // A server elsewhere than OpenAI gets max_tokens, the field every compatible server reads.
+    expect(body).toMatchObject({temperature: 0.2, top_p: 0.9, stop: ['###'], seed: 7, max_tokens: 500});
+    // OpenAI's own API gets max_completion_tokens (max_tokens is deprecated there).
+    const official = new OpenAILlm({model: 'openai/gpt-4o', apiKey: KEY});
+    const officialBody = official.requestBody(request([{role: 'user', parts: [{text: 'q'}]}], {maxOutputTokens: 500}));
+    expect(officialBody).toMatchObject({max_completion_tokens: 500});
+    expect(officialBody).not.toHaveProperty('max_tokens');
   });
 
   it('omits what reasoning models refuse and sends max_completion_tokens and reasoning_effort', async () => {
