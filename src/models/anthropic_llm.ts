@@ -4,7 +4,13 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import {BaseLlm, LLMRegistry, type BaseLlmConnection, type LlmRequest, type LlmResponse} from '@google/adk';
+import {
+  BaseLlm,
+  LLMRegistry,
+  type BaseLlmConnection,
+  type LlmRequest,
+  type LlmResponse,
+} from '@google/adk';
 import {
   FinishReason,
   FunctionCallingConfigMode,
@@ -27,12 +33,12 @@ import {
   type GenerationDefaults,
 } from './request_mapping.js';
 import {
-  completeResponse,
+  modelResponses,
   parseArguments,
   partialResponse,
-  streamedResponse,
   usageMetadata,
   type FinishedReply,
+  type StreamAccumulator,
 } from './response_building.js';
 
 // The Messages API's shapes, from its reference (platform.claude.com/docs/en/api/messages),
@@ -42,7 +48,10 @@ import {
 /** A content block of a request message. */
 type BlockParam =
   | {type: 'text'; text: string}
-  | {type: 'image'; source: {type: 'base64'; media_type: string; data: string} | {type: 'url'; url: string}}
+  | {
+      type: 'image';
+      source: {type: 'base64'; media_type: string; data: string} | {type: 'url'; url: string};
+    }
   | {
       type: 'document';
       source:
@@ -177,10 +186,11 @@ export class AnthropicLlm extends BaseLlm {
     super({model: options.model});
     this.options = options;
     this.apiModel = apiModelName(options.model, 'anthropic/');
-    this.baseUrl = (options.baseUrl ?? process.env.ANTHROPIC_BASE_URL ?? ANTHROPIC_BASE_URL).replace(
-      /\/+$/,
-      '',
-    );
+    this.baseUrl = (
+      options.baseUrl ??
+      process.env.ANTHROPIC_BASE_URL ??
+      ANTHROPIC_BASE_URL
+    ).replace(/\/+$/, '');
     const apiKey = options.apiKey ?? process.env.ANTHROPIC_API_KEY;
     if (!apiKey) {
       throw new Error(`${options.model}: no API key: set ANTHROPIC_API_KEY (or pass apiKey)`);
@@ -223,24 +233,19 @@ export class AnthropicLlm extends BaseLlm {
     const messages = this.client.messages as unknown as {
       create(body: MessagesRequest, options: {signal?: AbortSignal}): Promise<unknown>;
     };
-    try {
-      if (!stream) {
-        yield completeResponse(replyOf((await messages.create(body, {signal: abortSignal})) as Message));
-        return;
-      }
-      const events = (await messages.create({...body, stream: true}, {signal: abortSignal})) as
-        AsyncIterable<StreamEvent>;
-      const reply = new StreamedReply();
-      for await (const event of events) {
-        // Events already read are still iterated after an abort; stop at the next one.
-        abortSignal?.throwIfAborted();
-        yield* reply.add(event);
-      }
-      const last = streamedResponse(reply.finish());
-      if (last) yield last;
-    } catch (error) {
-      throw toModelError(error, this.sdk, this.endpoint);
-    }
+    yield* modelResponses({
+      stream,
+      abortSignal,
+      complete: async () =>
+        replyOf((await messages.create(body, {signal: abortSignal})) as Message),
+      open: async () =>
+        (await messages.create(
+          {...body, stream: true},
+          {signal: abortSignal},
+        )) as AsyncIterable<StreamEvent>,
+      accumulator: new StreamedReply(),
+      toError: (error) => toModelError(error, this.sdk, this.endpoint),
+    });
   }
 
   /** Live (bidirectional) connections are a Gemini Live API feature. */
@@ -384,8 +389,10 @@ function attachment(part: Part, modelLabel: string): BlockParam {
   if (part.fileData) {
     const {mimeType = '', fileUri = ''} = part.fileData;
     if (/^https?:\/\//.test(fileUri)) {
-      if (IMAGE_TYPES.includes(mimeType)) return {type: 'image', source: {type: 'url', url: fileUri}};
-      if (mimeType === 'application/pdf') return {type: 'document', source: {type: 'url', url: fileUri}};
+      if (IMAGE_TYPES.includes(mimeType))
+        return {type: 'image', source: {type: 'url', url: fileUri}};
+      if (mimeType === 'application/pdf')
+        return {type: 'document', source: {type: 'url', url: fileUri}};
     }
     throw unsupportedAttachment(modelLabel, `${mimeType} (a file link)`, TAKES);
   }
@@ -395,11 +402,19 @@ function attachment(part: Part, modelLabel: string): BlockParam {
   }
   const title = displayName ? {title: displayName} : {};
   if (mimeType === 'application/pdf') {
-    return {type: 'document', source: {type: 'base64', media_type: 'application/pdf', data}, ...title};
+    return {
+      type: 'document',
+      source: {type: 'base64', media_type: 'application/pdf', data},
+      ...title,
+    };
   }
   if (mimeType.startsWith('text/') || mimeType === 'application/json') {
     const text = Buffer.from(data, 'base64').toString('utf8');
-    return {type: 'document', source: {type: 'text', media_type: 'text/plain', data: text}, ...title};
+    return {
+      type: 'document',
+      source: {type: 'text', media_type: 'text/plain', data: text},
+      ...title,
+    };
   }
   throw unsupportedAttachment(modelLabel, mimeType, TAKES);
 }
@@ -482,7 +497,12 @@ function partOf(block: Block): {part?: Part; error?: string} {
     case 'redacted_thinking': {
       const {data} = block as {data: string};
       return {
-        part: {text: '', thought: true, thoughtSignature: data, partMetadata: {[REDACTED_THINKING]: true}},
+        part: {
+          text: '',
+          thought: true,
+          thoughtSignature: data,
+          partMetadata: {[REDACTED_THINKING]: true},
+        },
       };
     }
     case 'tool_use': {
@@ -517,7 +537,7 @@ function replyOf(message: Message): FinishedReply {
 }
 
 /** Collects a streamed reply block by block (by `index`), as the events build it. */
-class StreamedReply {
+class StreamedReply implements StreamAccumulator<StreamEvent> {
   private readonly blocks = new Map<number, Block & {json?: string}>();
   private stopReason: string | null | undefined;
   private usage: AnthropicUsage = {};

@@ -30,7 +30,8 @@ export class ModelApiError extends Error {
   constructor(options: {
     provider: string;
     status: number | undefined;
-    headers?: Headers;
+    /** A `Headers` (SDKs from openai 5 and @anthropic-ai/sdk 0.40 on) or a plain record. */
+    headers?: Headers | Record<string, string>;
     type?: string;
     code?: string;
     apiMessage: string;
@@ -42,7 +43,7 @@ export class ModelApiError extends Error {
       {cause: options.cause},
     );
     this.status = status;
-    this.headers = options.headers ?? new Headers();
+    this.headers = new Headers(options.headers);
     this.type = type;
     this.code = options.code;
     this.apiMessage = apiMessage;
@@ -121,7 +122,7 @@ export function toModelError(error: unknown, sdk: SdkErrorClasses, endpoint: End
   if (error instanceof sdk.APIError) {
     const e = error as Error & {
       status?: number;
-      headers?: Headers;
+      headers?: Headers | Record<string, string>;
       error?: {message?: unknown; type?: unknown; code?: unknown; error?: {type?: string}};
       type?: string | null;
       apiMessage?: string | null;

@@ -4,7 +4,13 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import {BaseLlm, LLMRegistry, type BaseLlmConnection, type LlmRequest, type LlmResponse} from '@google/adk';
+import {
+  BaseLlm,
+  LLMRegistry,
+  type BaseLlmConnection,
+  type LlmRequest,
+  type LlmResponse,
+} from '@google/adk';
 import {
   FinishReason,
   FunctionCallingConfigMode,
@@ -27,12 +33,12 @@ import {
   type GenerationDefaults,
 } from './request_mapping.js';
 import {
-  completeResponse,
+  modelResponses,
   parseArguments,
   partialResponse,
-  streamedResponse,
   usageMetadata,
   type FinishedReply,
+  type StreamAccumulator,
 } from './response_building.js';
 
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -177,27 +183,19 @@ export class OpenAILlm extends BaseLlm {
   ): AsyncGenerator<LlmResponse, void> {
     this.maybeAppendUserContent(llmRequest);
     const body = this.requestBody(llmRequest);
-    try {
-      if (!stream) {
-        const completion = await this.client.chat.completions.create(body, {signal: abortSignal});
-        yield completeResponse(replyOf(completion));
-        return;
-      }
-      const chunks = await this.client.chat.completions.create(
-        {...body, stream: true, stream_options: {include_usage: true}},
-        {signal: abortSignal},
-      );
-      const reply = new StreamedReply();
-      for await (const chunk of chunks) {
-        // Chunks already read are still iterated after an abort; stop at the next one.
-        abortSignal?.throwIfAborted();
-        yield* reply.add(chunk);
-      }
-      const last = streamedResponse(reply.finish());
-      if (last) yield last;
-    } catch (error) {
-      throw toModelError(error, this.sdk, this.endpoint);
-    }
+    const completions = this.client.chat.completions;
+    yield* modelResponses({
+      stream,
+      abortSignal,
+      complete: async () => replyOf(await completions.create(body, {signal: abortSignal})),
+      open: () =>
+        completions.create(
+          {...body, stream: true, stream_options: {include_usage: true}},
+          {signal: abortSignal},
+        ),
+      accumulator: new StreamedReply(),
+      toError: (error) => toModelError(error, this.sdk, this.endpoint),
+    });
   }
 
   /** Live (bidirectional) connections are a Gemini Live API feature. */
@@ -236,7 +234,11 @@ export class OpenAILlm extends BaseLlm {
       body[field] = config.maxOutputTokens;
     }
     const level = config.thinkingConfig?.thinkingLevel;
-    if (level && level !== 'THINKING_LEVEL_UNSPECIFIED' && (this.reasoningModel || !this.flavour.openAiModelNames)) {
+    if (
+      level &&
+      level !== 'THINKING_LEVEL_UNSPECIFIED' &&
+      (this.reasoningModel || !this.flavour.openAiModelNames)
+    ) {
       body.reasoning_effort = level.toLowerCase() as OpenAI.ReasoningEffort;
     }
     const format = responseFormat(config);
@@ -321,9 +323,12 @@ export class OpenAILlm extends BaseLlm {
         },
       };
     }
-    const audio = {'audio/wav': 'wav', 'audio/x-wav': 'wav', 'audio/mpeg': 'mp3', 'audio/mp3': 'mp3'}[
-      mimeType
-    ] as 'wav' | 'mp3' | undefined;
+    const audio = {
+      'audio/wav': 'wav',
+      'audio/x-wav': 'wav',
+      'audio/mpeg': 'mp3',
+      'audio/mp3': 'mp3',
+    }[mimeType] as 'wav' | 'mp3' | undefined;
     if (this.flavour.takesFiles && audio) {
       return {type: 'input_audio', input_audio: {data, format: audio}};
     }
@@ -384,7 +389,10 @@ function toolChoice(
 function responseFormat(config: GenerateContentConfig): ChatRequest['response_format'] {
   const schema = config.responseJsonSchema ?? config.responseSchema;
   if (schema) {
-    return {type: 'json_schema', json_schema: {name: 'response', schema: schema as Record<string, unknown>}};
+    return {
+      type: 'json_schema',
+      json_schema: {name: 'response', schema: schema as Record<string, unknown>},
+    };
   }
   return config.responseMimeType === 'application/json' ? {type: 'json_object'} : undefined;
 }
@@ -443,7 +451,8 @@ function functionCallPart(
   json: string,
 ): {part: Part} | {error: string} {
   const parsed = parseArguments(json);
-  if ('error' in parsed) return {error: `the call of ${name}: ${parsed.error}: ${json.slice(0, 500)}`};
+  if ('error' in parsed)
+    return {error: `the call of ${name}: ${parsed.error}: ${json.slice(0, 500)}`};
   return {part: {functionCall: {...(id ? {id} : {}), name, args: parsed.args}}};
 }
 
@@ -491,7 +500,7 @@ function replyOf(completion: OpenAI.Chat.Completions.ChatCompletion): FinishedRe
 }
 
 /** Collects a streamed reply: text as it comes, tool calls by their `index`. */
-class StreamedReply {
+class StreamedReply implements StreamAccumulator<OpenAI.Chat.Completions.ChatCompletionChunk> {
   private reasoning = '';
   private text = '';
   private readonly calls: Array<{id?: string; name: string; arguments: string}> = [];

@@ -82,7 +82,9 @@ export function systemInstructionText(instruction: ContentUnion | undefined): st
 export function functionSpecs(config: GenerateContentConfig, modelLabel: string): FunctionSpec[] {
   const specs: FunctionSpec[] = [];
   for (const tool of config.tools ?? []) {
-    const {functionDeclarations, ...others} = tool as {functionDeclarations?: FunctionDeclaration[]};
+    const {functionDeclarations, ...others} = tool as {
+      functionDeclarations?: FunctionDeclaration[];
+    };
     const unsupported = Object.entries(others)
       .filter(([, v]) => v !== undefined)
       .map(([k]) => k);

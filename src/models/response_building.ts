@@ -13,11 +13,7 @@
 //   reason when that is not STOP (ADK's StreamingResponseAggregator.close).
 
 import type {LlmResponse} from '@google/adk';
-import {
-  FinishReason,
-  type GenerateContentResponseUsageMetadata,
-  type Part,
-} from '@google/genai';
+import {FinishReason, type GenerateContentResponseUsageMetadata, type Part} from '@google/genai';
 
 /** Token counts as an API reports them, already split the way Gemini splits them. */
 export interface TokenCounts {
@@ -106,10 +102,48 @@ export function partialResponse(text: string, thought: boolean): LlmResponse {
   };
 }
 
+/** Collects a streamed reply: yields partial responses per chunk, then the finished reply. */
+export interface StreamAccumulator<Chunk> {
+  add(chunk: Chunk): Iterable<LlmResponse>;
+  finish(): FinishedReply;
+}
+
+/** One model call, streamed or not, as the responses ADK reads. */
+export interface ModelCall<Chunk> {
+  stream: boolean;
+  abortSignal?: AbortSignal;
+  /** The non-streaming call. */
+  complete(): Promise<FinishedReply>;
+  /** The streaming call's chunks (or events). */
+  open(): Promise<AsyncIterable<Chunk>>;
+  accumulator: StreamAccumulator<Chunk>;
+  /** What to throw for an error of the call (the SDK's errors made provider-neutral). */
+  toError(error: unknown): unknown;
+}
+
+/** Runs a model call and yields its responses in Gemini's shapes (see the top of this file). */
+export async function* modelResponses<Chunk>(
+  call: ModelCall<Chunk>,
+): AsyncGenerator<LlmResponse, void> {
+  try {
+    if (!call.stream) {
+      yield completeResponse(await call.complete());
+      return;
+    }
+    for await (const chunk of await call.open()) {
+      // Chunks already read are still iterated after an abort; stop at the next one.
+      call.abortSignal?.throwIfAborted();
+      yield* call.accumulator.add(chunk);
+    }
+    const last = streamedResponse(call.accumulator.finish());
+    if (last) yield last;
+  } catch (error) {
+    throw call.toError(error);
+  }
+}
+
 /** `{}` for arguments that are not a JSON object, with the reason. */
-export function parseArguments(
-  json: string,
-): {args: Record<string, unknown>} | {error: string} {
+export function parseArguments(json: string): {args: Record<string, unknown>} | {error: string} {
   if (json.trim() === '') return {args: {}};
   try {
     const value: unknown = JSON.parse(json);

@@ -123,14 +123,22 @@ describe('coding-agent CLI', () => {
       );
       const result = await cliAsync(
         {OLLAMA_HOST: ollama.url},
-        'run', '--sandbox', 'local', '--model', 'ollama/qwen2.5-coder:7b', 'What is 25 * 17?',
+        'run',
+        '--sandbox',
+        'local',
+        '--model',
+        'ollama/qwen2.5-coder:7b',
+        'What is 25 * 17?',
       );
       expect(result.stderr).not.toMatch(/^coding-agent:/m);
       expect(result.status).toBe(0);
       expect(result.stdout).toContain('product = 25 * 17');
       expect(result.stdout).toMatch(/answer[^\n]*\n425/);
       expect(ollama.violations).toEqual([]);
-      expect(ollama.requests.map((r) => r.body.model)).toEqual(['qwen2.5-coder:7b', 'qwen2.5-coder:7b']);
+      expect(ollama.requests.map((r) => r.body.model)).toEqual([
+        'qwen2.5-coder:7b',
+        'qwen2.5-coder:7b',
+      ]);
     } finally {
       await ollama.close();
     }
@@ -153,7 +161,11 @@ describe('coding-agent CLI', () => {
     for (const [env, model, variable] of [
       [{OLLAMA_HOST: `127.0.0.1:${port}`}, 'ollama/llama3.2', 'OLLAMA_HOST'],
       [{OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`}, 'openai/local-model', 'OPENAI_BASE_URL'],
-      [{ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`, ANTHROPIC_API_KEY: 'k'}, 'anthropic/claude-sonnet-4-5', 'ANTHROPIC_BASE_URL'],
+      [
+        {ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`, ANTHROPIC_API_KEY: 'k'},
+        'anthropic/claude-sonnet-4-5',
+        'ANTHROPIC_BASE_URL',
+      ],
     ] as const) {
       const result = await cliAsync(env, 'run', '--sandbox', 'local', '--model', model, 'q');
       expect(result.status).toBe(2);

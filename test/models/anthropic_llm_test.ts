@@ -20,7 +20,8 @@ function request(contents: Content[], config: LlmRequest['config'] = {}): LlmReq
   return {contents, config, liveConnectConfig: {}, toolsDict: {}};
 }
 
-const ask = (text: string) => request([{role: 'user', parts: [{text}]}], {systemInstruction: 'Be brief.'});
+const ask = (text: string) =>
+  request([{role: 'user', parts: [{text}]}], {systemInstruction: 'Be brief.'});
 
 async function collect(llm: BaseLlm, req: LlmRequest, stream = false): Promise<LlmResponse[]> {
   const out: LlmResponse[] = [];
@@ -65,7 +66,10 @@ describe('AnthropicLlm on a Messages API server', () => {
   });
 
   it('sends x-api-key, anthropic-version 2023-06-01, max_tokens and a cached system block', async () => {
-    server.reply({blocks: [{type: 'text', text: 'Hello there!'}], usage: {input_tokens: 11, output_tokens: 6}});
+    server.reply({
+      blocks: [{type: 'text', text: 'Hello there!'}],
+      usage: {input_tokens: 11, output_tokens: 6},
+    });
     const [r] = await collect(llm, ask('Hi'));
     expect(r.content?.parts).toEqual([{text: 'Hello there!'}]);
     expect(r.finishReason).toBe(FinishReason.STOP);
@@ -85,7 +89,12 @@ describe('AnthropicLlm on a Messages API server', () => {
   it('maps usage with prompt-cache reads and writes into the prompt count', async () => {
     server.reply({
       blocks: [{type: 'text', text: 'ok'}],
-      usage: {input_tokens: 20, cache_creation_input_tokens: 1500, cache_read_input_tokens: 3000, output_tokens: 40},
+      usage: {
+        input_tokens: 20,
+        cache_creation_input_tokens: 1500,
+        cache_read_input_tokens: 3000,
+        output_tokens: 40,
+      },
     });
     const [r] = await collect(llm, ask('q'));
     expect(r.usageMetadata).toEqual({
@@ -98,13 +107,23 @@ describe('AnthropicLlm on a Messages API server', () => {
 
   it('streams text split mid-fence as partials (ping events ignored), then the aggregated reply with usage', async () => {
     const chunks = ['Here.\n``', '`python\nx = 25', ' * 17\nprint(x)\n``', '`'];
-    server.reply({blocks: [{type: 'text', text: chunks.join(''), chunks}], usage: {input_tokens: 30, output_tokens: 12, cache_read_input_tokens: 10}});
+    server.reply({
+      blocks: [{type: 'text', text: chunks.join(''), chunks}],
+      usage: {input_tokens: 30, output_tokens: 12, cache_read_input_tokens: 10},
+    });
     const responses = await collect(llm, ask('q'), true);
-    expect(responses.filter((r) => r.partial).map((r) => r.content?.parts?.[0].text)).toEqual(chunks);
+    expect(responses.filter((r) => r.partial).map((r) => r.content?.parts?.[0].text)).toEqual(
+      chunks,
+    );
     const last = responses.at(-1)!;
     expect(last.partial).toBe(false);
     expect(last.content?.parts).toEqual([{text: chunks.join('')}]);
-    expect(last.usageMetadata).toEqual({promptTokenCount: 40, cachedContentTokenCount: 10, candidatesTokenCount: 12, totalTokenCount: 52});
+    expect(last.usageMetadata).toEqual({
+      promptTokenCount: 40,
+      cachedContentTokenCount: 10,
+      candidatesTokenCount: 12,
+      totalTokenCount: 52,
+    });
     expect(server.requests.at(-1)!.body.stream).toBe(true);
   });
 
@@ -113,13 +132,24 @@ describe('AnthropicLlm on a Messages API server', () => {
       server.reply({
         blocks: [
           {type: 'text', text: "I'll check the current weather in Paris for you."},
-          {type: 'tool_use', id: 'toolu_01NRLabsLyVHZPKxbKvkfSMn', name: 'get_weather', input: {location: 'Paris', days: 2}},
+          {
+            type: 'tool_use',
+            id: 'toolu_01NRLabsLyVHZPKxbKvkfSMn',
+            name: 'get_weather',
+            input: {location: 'Paris', days: 2},
+          },
         ],
       });
       const last = (await collect(llm, ask('Weather?'), stream)).at(-1)!;
       expect(last.content?.parts).toEqual([
         {text: "I'll check the current weather in Paris for you."},
-        {functionCall: {id: 'toolu_01NRLabsLyVHZPKxbKvkfSMn', name: 'get_weather', args: {location: 'Paris', days: 2}}},
+        {
+          functionCall: {
+            id: 'toolu_01NRLabsLyVHZPKxbKvkfSMn',
+            name: 'get_weather',
+            args: {location: 'Paris', days: 2},
+          },
+        },
       ]);
       expect(last.finishReason).toBe(FinishReason.STOP);
       expect(last.errorCode).toBeUndefined();
@@ -128,20 +158,38 @@ describe('AnthropicLlm on a Messages API server', () => {
     it(`returns thinking with its signature and redacted thinking as thought parts${stream ? ', streamed' : ''}, and sends them back`, async () => {
       server.reply({
         blocks: [
-          {type: 'thinking', thinking: 'Let me compute 25 * 17 = 425.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds'},
-          {type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP'},
+          {
+            type: 'thinking',
+            thinking: 'Let me compute 25 * 17 = 425.',
+            signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds',
+          },
+          {
+            type: 'redacted_thinking',
+            data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP',
+          },
           {type: 'text', text: '425'},
         ],
       });
       const responses = await collect(llm, ask('25*17?'), stream);
       const thoughts = [
-        {text: 'Let me compute 25 * 17 = 425.', thought: true, thoughtSignature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds'},
-        {text: '', thought: true, thoughtSignature: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP', partMetadata: {anthropicRedactedThinking: true}},
+        {
+          text: 'Let me compute 25 * 17 = 425.',
+          thought: true,
+          thoughtSignature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds',
+        },
+        {
+          text: '',
+          thought: true,
+          thoughtSignature: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP',
+          partMetadata: {anthropicRedactedThinking: true},
+        },
       ];
       const last = responses.at(-1)!;
       expect(last.content?.parts).toEqual([...thoughts, {text: '425'}]);
       if (stream) {
-        const streamedThought = responses.filter((r) => r.partial && r.content?.parts?.[0].thought).map((r) => r.content?.parts?.[0].text);
+        const streamedThought = responses
+          .filter((r) => r.partial && r.content?.parts?.[0].thought)
+          .map((r) => r.content?.parts?.[0].text);
         expect(streamedThought.join('')).toBe('Let me compute 25 * 17 = 425.');
       }
       server.reply({blocks: [{type: 'text', text: 'next'}]});
@@ -156,8 +204,15 @@ describe('AnthropicLlm on a Messages API server', () => {
       expect((server.requests.at(-1)!.body.messages as unknown[])[1]).toEqual({
         role: 'assistant',
         content: [
-          {type: 'thinking', thinking: 'Let me compute 25 * 17 = 425.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds'},
-          {type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP'},
+          {
+            type: 'thinking',
+            thinking: 'Let me compute 25 * 17 = 425.',
+            signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds',
+          },
+          {
+            type: 'redacted_thinking',
+            data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP',
+          },
           {type: 'text', text: '425'},
         ],
       });
@@ -173,12 +228,40 @@ describe('AnthropicLlm on a Messages API server', () => {
           {role: 'user', parts: [{text: 'Weather in Paris?'}]},
           {role: 'user', parts: [{text: 'In Celsius.'}]},
           {role: 'model', parts: [{text: 'other model reasoning', thought: true}]},
-          {role: 'model', parts: [{functionCall: {id: 'toolu_1', name: 'get_weather', args: {city: 'Paris'}}}]},
-          {role: 'user', parts: [{text: 'Hurry.'}, {functionResponse: {id: 'toolu_1', name: 'get_weather', response: {temperature: 18}}}]},
+          {
+            role: 'model',
+            parts: [{functionCall: {id: 'toolu_1', name: 'get_weather', args: {city: 'Paris'}}}],
+          },
+          {
+            role: 'user',
+            parts: [
+              {text: 'Hurry.'},
+              {functionResponse: {id: 'toolu_1', name: 'get_weather', response: {temperature: 18}}},
+            ],
+          },
         ],
         {
-          tools: [{functionDeclarations: [{name: 'get_weather', description: 'Weather.', parameters: {type: 'OBJECT' as never, properties: {city: {type: 'STRING' as never}}, required: ['city']}}]}],
-          toolConfig: {functionCallingConfig: {mode: FunctionCallingConfigMode.ANY, allowedFunctionNames: ['get_weather']}},
+          tools: [
+            {
+              functionDeclarations: [
+                {
+                  name: 'get_weather',
+                  description: 'Weather.',
+                  parameters: {
+                    type: 'OBJECT' as never,
+                    properties: {city: {type: 'STRING' as never}},
+                    required: ['city'],
+                  },
+                },
+              ],
+            },
+          ],
+          toolConfig: {
+            functionCallingConfig: {
+              mode: FunctionCallingConfigMode.ANY,
+              allowedFunctionNames: ['get_weather'],
+            },
+          },
           temperature: 0.5,
           topP: 0.9,
           topK: 40,
@@ -189,28 +272,66 @@ describe('AnthropicLlm on a Messages API server', () => {
     );
     const body = server.requests.at(-1)!.body;
     expect(body.messages).toEqual([
-      {role: 'user', content: [{type: 'text', text: 'Weather in Paris?'}, {type: 'text', text: 'In Celsius.'}]},
-      {role: 'assistant', content: [{type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {city: 'Paris'}}]},
-      {role: 'user', content: [{type: 'tool_result', tool_use_id: 'toolu_1', content: '{"temperature":18}'}, {type: 'text', text: 'Hurry.'}]},
+      {
+        role: 'user',
+        content: [
+          {type: 'text', text: 'Weather in Paris?'},
+          {type: 'text', text: 'In Celsius.'},
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [{type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {city: 'Paris'}}],
+      },
+      {
+        role: 'user',
+        content: [
+          {type: 'tool_result', tool_use_id: 'toolu_1', content: '{"temperature":18}'},
+          {type: 'text', text: 'Hurry.'},
+        ],
+      },
     ]);
     expect(body.tools).toEqual([
-      {name: 'get_weather', description: 'Weather.', input_schema: {type: 'object', properties: {city: {type: 'string'}}, required: ['city']}},
+      {
+        name: 'get_weather',
+        description: 'Weather.',
+        input_schema: {type: 'object', properties: {city: {type: 'string'}}, required: ['city']},
+      },
     ]);
     expect(body.tool_choice).toEqual({type: 'tool', name: 'get_weather'});
     // Recent Claude models refuse temperature with top_p: temperature is sent.
-    expect(body).toMatchObject({temperature: 0.5, top_k: 40, stop_sequences: ['###'], max_tokens: 1000});
+    expect(body).toMatchObject({
+      temperature: 0.5,
+      top_k: 40,
+      stop_sequences: ['###'],
+      max_tokens: 1000,
+    });
     expect(body).not.toHaveProperty('top_p');
   });
 
   it('enables thinking from the thinking budget, leaving out what thinking refuses', async () => {
     server.reply({blocks: [{type: 'text', text: 'ok'}]});
-    await collect(llm, request([{role: 'user', parts: [{text: 'q'}]}], {thinkingConfig: {thinkingBudget: 2048}, temperature: 0.7, topK: 5}));
+    await collect(
+      llm,
+      request([{role: 'user', parts: [{text: 'q'}]}], {
+        thinkingConfig: {thinkingBudget: 2048},
+        temperature: 0.7,
+        topK: 5,
+      }),
+    );
     const body = server.requests.at(-1)!.body;
     expect(body.thinking).toEqual({type: 'enabled', budget_tokens: 2048});
     expect(body.max_tokens).toBe(4096 + 2048);
     expect(body).not.toHaveProperty('temperature');
     expect(body).not.toHaveProperty('top_k');
-    expect(() => (llm as AnthropicLlm).requestBody(request([{role: 'user', parts: [{text: 'q'}]}], {thinkingConfig: {thinkingBudget: 2048}, maxOutputTokens: 1000}))).toThrow(/maxOutputTokens/);
+    expect(() =>
+      (llm as AnthropicLlm).requestBody(
+        request([{role: 'user', parts: [{text: 'q'}]}], {
+          thinkingConfig: {thinkingBudget: 2048},
+          maxOutputTokens: 1000,
+        }),
+      ),
+    ).toThrow(/maxOutputTokens/);
   });
 
   it('sends images, PDFs and text files as image and document blocks', async () => {
@@ -222,22 +343,44 @@ describe('AnthropicLlm on a Messages API server', () => {
           role: 'user',
           parts: [
             {inlineData: {mimeType: 'image/png', data: 'iVBORw0KGgo='}},
-            {inlineData: {mimeType: 'application/pdf', data: 'JVBERi0=', displayName: 'report.pdf'}},
-            {inlineData: {mimeType: 'text/csv', data: Buffer.from('a,b\n1,2\n').toString('base64')}},
+            {
+              inlineData: {
+                mimeType: 'application/pdf',
+                data: 'JVBERi0=',
+                displayName: 'report.pdf',
+              },
+            },
+            {
+              inlineData: {
+                mimeType: 'text/csv',
+                data: Buffer.from('a,b\n1,2\n').toString('base64'),
+              },
+            },
             {fileData: {mimeType: 'image/jpeg', fileUri: 'https://example.org/cat.jpg'}},
             {text: 'What do they show?'},
           ],
         },
       ]),
     );
-    expect((server.requests.at(-1)!.body.messages as Array<{content: unknown}>)[0].content).toEqual([
-      {type: 'image', source: {type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo='}},
-      {type: 'document', source: {type: 'base64', media_type: 'application/pdf', data: 'JVBERi0='}, title: 'report.pdf'},
-      {type: 'document', source: {type: 'text', media_type: 'text/plain', data: 'a,b\n1,2\n'}},
-      {type: 'image', source: {type: 'url', url: 'https://example.org/cat.jpg'}},
-      {type: 'text', text: 'What do they show?'},
-    ]);
-    await expect(collect(llm, request([{role: 'user', parts: [{inlineData: {mimeType: 'video/mp4', data: 'AAAA'}}]}]))).rejects.toThrow(/video\/mp4/);
+    expect((server.requests.at(-1)!.body.messages as Array<{content: unknown}>)[0].content).toEqual(
+      [
+        {type: 'image', source: {type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo='}},
+        {
+          type: 'document',
+          source: {type: 'base64', media_type: 'application/pdf', data: 'JVBERi0='},
+          title: 'report.pdf',
+        },
+        {type: 'document', source: {type: 'text', media_type: 'text/plain', data: 'a,b\n1,2\n'}},
+        {type: 'image', source: {type: 'url', url: 'https://example.org/cat.jpg'}},
+        {type: 'text', text: 'What do they show?'},
+      ],
+    );
+    await expect(
+      collect(
+        llm,
+        request([{role: 'user', parts: [{inlineData: {mimeType: 'video/mp4', data: 'AAAA'}}]}]),
+      ),
+    ).rejects.toThrow(/video\/mp4/);
   });
 
   const stops: Array<[string, FinishReason]> = [
@@ -273,7 +416,9 @@ describe('AnthropicLlm on a Messages API server', () => {
       expect(e.status).toBe(status);
       expect(e.type).toBe(ANTHROPIC_ERRORS[status].type);
       expect(e.apiMessage).toBe(ANTHROPIC_ERRORS[status].message);
-      expect(e.message).toBe(`Anthropic API error ${status} (${ANTHROPIC_ERRORS[status].type}): ${ANTHROPIC_ERRORS[status].message}`);
+      expect(e.message).toBe(
+        `Anthropic API error ${status} (${ANTHROPIC_ERRORS[status].type}): ${ANTHROPIC_ERRORS[status].message}`,
+      );
       expect(e.headers.get('request-id')).toBe('req_err');
       expect(server.requests.length - before).toBe(1);
       if (status === 429) expect(e.retryAfterMs).toBe(7000);
@@ -281,7 +426,10 @@ describe('AnthropicLlm on a Messages API server', () => {
   }
 
   it('gives an overloaded error event inside a 200 stream the status 529', async () => {
-    server.reply({blocks: [{type: 'text', text: 'Starting the ans'}], streamError: {type: 'overloaded_error', message: 'Overloaded'}});
+    server.reply({
+      blocks: [{type: 'text', text: 'Starting the ans'}],
+      streamError: {type: 'overloaded_error', message: 'Overloaded'},
+    });
     const seen: LlmResponse[] = [];
     const error = await (async () => {
       for await (const r of llm.generateContentAsync(ask('q'), true)) seen.push(r);

@@ -90,7 +90,9 @@ export async function startApiServer<Reply>(
 
 /** Writes one server-sent event (`event:` line only when named). */
 export function sse(res: ServerResponse, data: unknown, event?: string): void {
-  res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+  res.write(
+    `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`,
+  );
 }
 
 /** Splits text into pieces of `size` characters (how servers stream it, roughly). */

@@ -23,7 +23,14 @@ import type {ServerResponse} from 'node:http';
 
 import {z} from 'zod';
 
-import {issues, pieces, sse, startApiServer, type ApiServer, type RecordedRequest} from './api_server.js';
+import {
+  issues,
+  pieces,
+  sse,
+  startApiServer,
+  type ApiServer,
+  type RecordedRequest,
+} from './api_server.js';
 
 /** One scripted reply. */
 export interface ChatReply {
@@ -47,7 +54,10 @@ const name = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/);
 const text = z.strictObject({type: z.literal('text'), text: z.string()});
 const image = z.strictObject({
   type: z.literal('image_url'),
-  image_url: z.strictObject({url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional()}),
+  image_url: z.strictObject({
+    url: z.string().min(1),
+    detail: z.enum(['auto', 'low', 'high']).optional(),
+  }),
 });
 const audio = z.strictObject({
   type: z.literal('input_audio'),
@@ -166,8 +176,14 @@ const ollamaRequest = z.strictObject({
             content: z.string().optional(),
             tool_calls: z.array(toolCall).min(1).optional(),
           })
-          .refine((m) => m.content || m.tool_calls, {message: 'content is only optional if tool calls are present'}),
-        z.strictObject({role: z.literal('tool'), content: z.string(), tool_call_id: z.string().min(1)}),
+          .refine((m) => m.content || m.tool_calls, {
+            message: 'content is only optional if tool calls are present',
+          }),
+        z.strictObject({
+          role: z.literal('tool'),
+          content: z.string(),
+          tool_call_id: z.string().min(1),
+        }),
       ]),
     )
     .min(1),
@@ -187,16 +203,27 @@ const ollamaRequest = z.strictObject({
 
 /** o-series and gpt-5 models: what OpenAI refuses for them (400 "Unsupported parameter"). */
 const REASONING_MODEL = /^(o\d+(-|$)|gpt-5(?!.*-chat))/;
-const REFUSED_BY_REASONING_MODELS = ['temperature', 'top_p', 'presence_penalty', 'frequency_penalty', 'stop', 'max_tokens'];
+const REFUSED_BY_REASONING_MODELS = [
+  'temperature',
+  'top_p',
+  'presence_penalty',
+  'frequency_penalty',
+  'stop',
+  'max_tokens',
+];
 
 /** Tool messages answer the tool calls just before them, every one of them. */
-function toolCallOrder(messages: Array<{role: string; tool_calls?: Array<{id: string}>; tool_call_id?: string}>): string[] {
+function toolCallOrder(
+  messages: Array<{role: string; tool_calls?: Array<{id: string}>; tool_call_id?: string}>,
+): string[] {
   const problems: string[] = [];
   let open = new Set<string>();
   messages.forEach((m, i) => {
     if (m.role === 'tool') {
       if (!open.delete(m.tool_call_id ?? '')) {
-        problems.push(`messages.${i}: a 'tool' message must answer a tool call of the assistant message before it`);
+        problems.push(
+          `messages.${i}: a 'tool' message must answer a tool call of the assistant message before it`,
+        );
       }
       return;
     }
@@ -231,7 +258,8 @@ function check(flavour: 'openai' | 'ollama', apiKey: string | undefined) {
     problems.push(...toolCallOrder(body.messages as never));
     if (flavour === 'openai' && REASONING_MODEL.test(body.model)) {
       for (const field of REFUSED_BY_REASONING_MODELS) {
-        if (field in body) problems.push(`Unsupported parameter: '${field}' is not supported with this model.`);
+        if (field in body)
+          problems.push(`Unsupported parameter: '${field}' is not supported with this model.`);
       }
     }
     if (body.stream_options && !body.stream) problems.push('stream_options needs stream: true');
@@ -248,7 +276,10 @@ function completion(flavour: 'openai' | 'ollama', model: string, reply: ChatRepl
     type: 'function',
     function: {name: c.name, arguments: c.arguments},
   }));
-  const message: Record<string, unknown> = {role: 'assistant', content: reply.content ?? (toolCalls ? null : '')};
+  const message: Record<string, unknown> = {
+    role: 'assistant',
+    content: reply.content ?? (toolCalls ? null : ''),
+  };
   if (flavour === 'openai') Object.assign(message, {refusal: null, annotations: []});
   if (reply.reasoning) message[reply.reasoningField ?? 'reasoning_content'] = reply.reasoning;
   if (toolCalls) message.tool_calls = toolCalls;
@@ -275,12 +306,23 @@ function defaultUsage(flavour: 'openai' | 'ollama') {
         completion_tokens: 10,
         total_tokens: 29,
         prompt_tokens_details: {cached_tokens: 0, audio_tokens: 0},
-        completion_tokens_details: {reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0},
+        completion_tokens_details: {
+          reasoning_tokens: 0,
+          audio_tokens: 0,
+          accepted_prediction_tokens: 0,
+          rejected_prediction_tokens: 0,
+        },
       }
     : {prompt_tokens: 19, completion_tokens: 10, total_tokens: 29};
 }
 
-function streamReply(flavour: 'openai' | 'ollama', model: string, reply: ChatReply, includeUsage: boolean, res: ServerResponse) {
+function streamReply(
+  flavour: 'openai' | 'ollama',
+  model: string,
+  reply: ChatReply,
+  includeUsage: boolean,
+  res: ServerResponse,
+) {
   res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache'});
   const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
     id: 'chatcmpl-123',
@@ -288,24 +330,56 @@ function streamReply(flavour: 'openai' | 'ollama', model: string, reply: ChatRep
     created: CREATED,
     model,
     system_fingerprint: flavour === 'openai' ? 'fp_44709d6fcb' : 'fp_ollama',
-    choices: [{index: 0, delta, ...(flavour === 'openai' ? {logprobs: null} : {}), finish_reason: finish}],
+    choices: [
+      {index: 0, delta, ...(flavour === 'openai' ? {logprobs: null} : {}), finish_reason: finish},
+    ],
   });
   const field = reply.reasoningField ?? 'reasoning_content';
   sse(res, chunk({role: 'assistant', content: ''}));
   for (const piece of pieces(reply.reasoning ?? '', 5)) sse(res, chunk({[field]: piece}));
-  for (const piece of reply.chunks ?? pieces(reply.content ?? '')) sse(res, chunk({content: piece}));
+  for (const piece of reply.chunks ?? pieces(reply.content ?? ''))
+    sse(res, chunk({content: piece}));
   (reply.toolCalls ?? []).forEach((call, index) => {
     if (flavour === 'ollama') {
       // Ollama sends each call whole.
-      sse(res, chunk({role: 'assistant', content: '', tool_calls: [{id: call.id, index, type: 'function', function: {name: call.name, arguments: call.arguments}}]}));
+      sse(
+        res,
+        chunk({
+          role: 'assistant',
+          content: '',
+          tool_calls: [
+            {
+              id: call.id,
+              index,
+              type: 'function',
+              function: {name: call.name, arguments: call.arguments},
+            },
+          ],
+        }),
+      );
       return;
     }
-    sse(res, chunk({tool_calls: [{index, id: call.id, type: 'function', function: {name: call.name, arguments: ''}}]}));
-    for (const piece of pieces(call.arguments, 4)) sse(res, chunk({tool_calls: [{index, function: {arguments: piece}}]}));
+    sse(
+      res,
+      chunk({
+        tool_calls: [
+          {index, id: call.id, type: 'function', function: {name: call.name, arguments: ''}},
+        ],
+      }),
+    );
+    for (const piece of pieces(call.arguments, 4))
+      sse(res, chunk({tool_calls: [{index, function: {arguments: piece}}]}));
   });
   sse(res, chunk({}, finishReason(reply)));
   if (includeUsage) {
-    sse(res, {id: 'chatcmpl-123', object: 'chat.completion.chunk', created: CREATED, model, choices: [], usage: reply.usage ?? defaultUsage(flavour)});
+    sse(res, {
+      id: 'chatcmpl-123',
+      object: 'chat.completion.chunk',
+      created: CREATED,
+      model,
+      choices: [],
+      usage: reply.usage ?? defaultUsage(flavour),
+    });
   }
   sse(res, '[DONE]');
   res.end();
@@ -315,19 +389,26 @@ function streamReply(flavour: 'openai' | 'ollama', model: string, reply: ChatRep
  * Starts a stand-in of `POST /v1/chat/completions`: OpenAI's (a bearer key required when
  * `apiKey` is given) or Ollama's (`flavour: 'ollama'`, no key).
  */
-export function startChatCompletionsServer(options: {flavour?: 'openai' | 'ollama'; apiKey?: string} = {}): Promise<ChatServer> {
+export function startChatCompletionsServer(
+  options: {flavour?: 'openai' | 'ollama'; apiKey?: string} = {},
+): Promise<ChatServer> {
   const flavour = options.flavour ?? 'openai';
   return startApiServer<ChatReply>(
     check(flavour, options.apiKey),
     (reply, request, res) => {
       if (reply.error) {
-        res.writeHead(reply.error.status, {'content-type': 'application/json', ...reply.error.headers});
+        res.writeHead(reply.error.status, {
+          'content-type': 'application/json',
+          ...reply.error.headers,
+        });
         res.end(JSON.stringify(reply.error.body));
         return;
       }
       const model = String(request.body.model);
       if (request.body.stream) {
-        const include = (request.body.stream_options as {include_usage?: boolean} | undefined)?.include_usage === true;
+        const include =
+          (request.body.stream_options as {include_usage?: boolean} | undefined)?.include_usage ===
+          true;
         streamReply(flavour, model, reply, include, res);
         return;
       }
@@ -336,19 +417,67 @@ export function startChatCompletionsServer(options: {flavour?: 'openai' | 'ollam
     },
     (problems, res) => {
       res.writeHead(400, {'content-type': 'application/json'});
-      res.end(JSON.stringify({error: {message: problems.join('; '), type: 'invalid_request_error', param: null, code: null}}));
+      res.end(
+        JSON.stringify({
+          error: {
+            message: problems.join('; '),
+            type: 'invalid_request_error',
+            param: null,
+            code: null,
+          },
+        }),
+      );
     },
   );
 }
 
 /** OpenAI's documented error bodies (platform.openai.com/docs/guides/error-codes). */
 export const OPENAI_ERRORS = {
-  400: {status: 400, body: {error: {message: "Invalid value for 'messages[0].role': 'robot'.", type: 'invalid_request_error', param: 'messages[0].role', code: 'invalid_value'}}},
-  401: {status: 401, body: {error: {message: 'Incorrect API key provided: sk-test. You can find your API key at https://platform.openai.com/account/api-keys.', type: 'invalid_request_error', param: null, code: 'invalid_api_key'}}},
+  400: {
+    status: 400,
+    body: {
+      error: {
+        message: "Invalid value for 'messages[0].role': 'robot'.",
+        type: 'invalid_request_error',
+        param: 'messages[0].role',
+        code: 'invalid_value',
+      },
+    },
+  },
+  401: {
+    status: 401,
+    body: {
+      error: {
+        message:
+          'Incorrect API key provided: sk-test. You can find your API key at https://platform.openai.com/account/api-keys.',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
+    },
+  },
   429: {
     status: 429,
     headers: {'retry-after': '2', 'x-ratelimit-remaining-requests': '0'},
-    body: {error: {message: 'Rate limit reached for gpt-4o in organization org-abc on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.', type: 'requests', param: null, code: 'rate_limit_exceeded'}},
+    body: {
+      error: {
+        message:
+          'Rate limit reached for gpt-4o in organization org-abc on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.',
+        type: 'requests',
+        param: null,
+        code: 'rate_limit_exceeded',
+      },
+    },
   },
-  500: {status: 500, body: {error: {message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null}}},
+  500: {
+    status: 500,
+    body: {
+      error: {
+        message: 'The server had an error while processing your request. Sorry about that!',
+        type: 'server_error',
+        param: null,
+        code: null,
+      },
+    },
+  },
 } as const;

@@ -23,7 +23,14 @@ import type {ServerResponse} from 'node:http';
 
 import {z} from 'zod';
 
-import {issues, pieces, sse, startApiServer, type ApiServer, type RecordedRequest} from './api_server.js';
+import {
+  issues,
+  pieces,
+  sse,
+  startApiServer,
+  type ApiServer,
+  type RecordedRequest,
+} from './api_server.js';
 
 /** A content block of a scripted reply. */
 export type ReplyBlock =
@@ -37,7 +44,12 @@ export interface MessagesReply {
   blocks?: ReplyBlock[];
   /** Default `tool_use` when a block is one, else `end_turn`. */
   stopReason?: string;
-  usage?: {input_tokens: number; output_tokens: number; cache_creation_input_tokens?: number; cache_read_input_tokens?: number};
+  usage?: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_creation_input_tokens?: number;
+    cache_read_input_tokens?: number;
+  };
   /** An HTTP error instead of a reply. */
   error?: {status: number; type: string; message: string; headers?: Record<string, string>};
   /** An `error` event after the first block's deltas (streaming only). */
@@ -46,12 +58,22 @@ export interface MessagesReply {
 
 export type MessagesServer = ApiServer<MessagesReply>;
 
-const cacheControl = z.strictObject({type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional()}).optional();
-const textBlock = z.strictObject({type: z.literal('text'), text: z.string().min(1), cache_control: cacheControl});
+const cacheControl = z
+  .strictObject({type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional()})
+  .optional();
+const textBlock = z.strictObject({
+  type: z.literal('text'),
+  text: z.string().min(1),
+  cache_control: cacheControl,
+});
 const imageBlock = z.strictObject({
   type: z.literal('image'),
   source: z.union([
-    z.strictObject({type: z.literal('base64'), media_type: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']), data: z.string().min(1)}),
+    z.strictObject({
+      type: z.literal('base64'),
+      media_type: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']),
+      data: z.string().min(1),
+    }),
     z.strictObject({type: z.literal('url'), url: z.string().url()}),
   ]),
   cache_control: cacheControl,
@@ -59,8 +81,16 @@ const imageBlock = z.strictObject({
 const documentBlock = z.strictObject({
   type: z.literal('document'),
   source: z.union([
-    z.strictObject({type: z.literal('base64'), media_type: z.literal('application/pdf'), data: z.string().min(1)}),
-    z.strictObject({type: z.literal('text'), media_type: z.literal('text/plain'), data: z.string()}),
+    z.strictObject({
+      type: z.literal('base64'),
+      media_type: z.literal('application/pdf'),
+      data: z.string().min(1),
+    }),
+    z.strictObject({
+      type: z.literal('text'),
+      media_type: z.literal('text/plain'),
+      data: z.string(),
+    }),
     z.strictObject({type: z.literal('url'), url: z.string().url()}),
   ]),
   title: z.string().optional(),
@@ -80,8 +110,15 @@ const toolResultBlock = z.strictObject({
   is_error: z.boolean().optional(),
   cache_control: cacheControl,
 });
-const thinkingBlock = z.strictObject({type: z.literal('thinking'), thinking: z.string(), signature: z.string().min(1)});
-const redactedThinkingBlock = z.strictObject({type: z.literal('redacted_thinking'), data: z.string().min(1)});
+const thinkingBlock = z.strictObject({
+  type: z.literal('thinking'),
+  thinking: z.string(),
+  signature: z.string().min(1),
+});
+const redactedThinkingBlock = z.strictObject({
+  type: z.literal('redacted_thinking'),
+  data: z.string().min(1),
+});
 
 const messagesRequest = z.strictObject({
   model: z.string().min(1),
@@ -91,11 +128,19 @@ const messagesRequest = z.strictObject({
       z.discriminatedUnion('role', [
         z.strictObject({
           role: z.literal('user'),
-          content: z.union([z.string().min(1), z.array(z.union([textBlock, imageBlock, documentBlock, toolResultBlock])).min(1)]),
+          content: z.union([
+            z.string().min(1),
+            z.array(z.union([textBlock, imageBlock, documentBlock, toolResultBlock])).min(1),
+          ]),
         }),
         z.strictObject({
           role: z.literal('assistant'),
-          content: z.union([z.string().min(1), z.array(z.union([textBlock, toolUseBlock, thinkingBlock, redactedThinkingBlock])).min(1)]),
+          content: z.union([
+            z.string().min(1),
+            z
+              .array(z.union([textBlock, toolUseBlock, thinkingBlock, redactedThinkingBlock]))
+              .min(1),
+          ]),
         }),
       ]),
     )
@@ -113,8 +158,15 @@ const messagesRequest = z.strictObject({
     .optional(),
   tool_choice: z
     .union([
-      z.strictObject({type: z.enum(['auto', 'any']), disable_parallel_tool_use: z.boolean().optional()}),
-      z.strictObject({type: z.literal('tool'), name: z.string(), disable_parallel_tool_use: z.boolean().optional()}),
+      z.strictObject({
+        type: z.enum(['auto', 'any']),
+        disable_parallel_tool_use: z.boolean().optional(),
+      }),
+      z.strictObject({
+        type: z.literal('tool'),
+        name: z.string(),
+        disable_parallel_tool_use: z.boolean().optional(),
+      }),
       z.strictObject({type: z.literal('none')}),
     ])
     .optional(),
@@ -122,7 +174,12 @@ const messagesRequest = z.strictObject({
   top_p: z.number().min(0).max(1).optional(),
   top_k: z.number().int().min(0).optional(),
   stop_sequences: z.array(z.string()).optional(),
-  thinking: z.union([z.strictObject({type: z.literal('enabled'), budget_tokens: z.number().int().min(1024)}), z.strictObject({type: z.literal('disabled')})]).optional(),
+  thinking: z
+    .union([
+      z.strictObject({type: z.literal('enabled'), budget_tokens: z.number().int().min(1024)}),
+      z.strictObject({type: z.literal('disabled')}),
+    ])
+    .optional(),
   stream: z.boolean().optional(),
   metadata: z.strictObject({user_id: z.string().optional()}).optional(),
 });
@@ -133,7 +190,8 @@ type Request = z.infer<typeof messagesRequest>;
 function conversationRules(body: Request): string[] {
   const problems: string[] = [];
   body.messages.forEach((m, i) => {
-    if (i === 0 && m.role !== 'user') problems.push('messages.0: the first message must use the user role');
+    if (i === 0 && m.role !== 'user')
+      problems.push('messages.0: the first message must use the user role');
     if (i > 0 && body.messages[i - 1].role === m.role) {
       problems.push(`messages.${i}: roles must alternate between "user" and "assistant"`);
     }
@@ -148,20 +206,29 @@ function conversationRules(body: Request): string[] {
         .filter((b) => b.type === 'tool_use')
         .map((b) => (b as {id: string}).id),
     );
-    const answered = blocks.filter((b) => b.type === 'tool_result').map((b) => (b as {tool_use_id: string}).tool_use_id);
+    const answered = blocks
+      .filter((b) => b.type === 'tool_result')
+      .map((b) => (b as {tool_use_id: string}).tool_use_id);
     for (const id of answered) {
-      if (!asked.has(id)) problems.push(`messages.${i}: unexpected tool_use_id ${id} in tool_result blocks`);
+      if (!asked.has(id))
+        problems.push(`messages.${i}: unexpected tool_use_id ${id} in tool_result blocks`);
     }
     if (m.role === 'user' && asked.size > 0) {
       const missing = [...asked].filter((id) => !answered.includes(id));
-      if (missing.length) problems.push(`messages.${i}: tool_use ids were found without tool_result blocks immediately after: ${missing.join(', ')}`);
+      if (missing.length)
+        problems.push(
+          `messages.${i}: tool_use ids were found without tool_result blocks immediately after: ${missing.join(', ')}`,
+        );
     }
   });
   if (body.thinking?.type === 'enabled') {
-    if (body.thinking.budget_tokens >= body.max_tokens) problems.push('max_tokens must be greater than thinking.budget_tokens');
-    if (body.temperature !== undefined) problems.push('temperature may only be set to 1 when thinking is enabled');
+    if (body.thinking.budget_tokens >= body.max_tokens)
+      problems.push('max_tokens must be greater than thinking.budget_tokens');
+    if (body.temperature !== undefined)
+      problems.push('temperature may only be set to 1 when thinking is enabled');
     if (body.top_k !== undefined) problems.push('top_k is not allowed when thinking is enabled');
-    if (body.top_p !== undefined && body.top_p < 0.95) problems.push('top_p must be at least 0.95 when thinking is enabled');
+    if (body.top_p !== undefined && body.top_p < 0.95)
+      problems.push('top_p must be at least 0.95 when thinking is enabled');
   }
   return problems;
 }
@@ -172,12 +239,17 @@ function check(apiKey: string) {
     if (request.method !== 'POST' || request.path !== '/v1/messages') {
       problems.push(`${request.method} ${request.path}: not the messages endpoint`);
     }
-    if (request.headers['x-api-key'] !== apiKey) problems.push(`x-api-key is ${JSON.stringify(request.headers['x-api-key'])}`);
+    if (request.headers['x-api-key'] !== apiKey)
+      problems.push(`x-api-key is ${JSON.stringify(request.headers['x-api-key'])}`);
     if (request.headers['anthropic-version'] !== '2023-06-01') {
-      problems.push(`anthropic-version is ${JSON.stringify(request.headers['anthropic-version'])}, not 2023-06-01`);
+      problems.push(
+        `anthropic-version is ${JSON.stringify(request.headers['anthropic-version'])}, not 2023-06-01`,
+      );
     }
-    if (request.headers.authorization !== undefined) problems.push('an authorization header was sent besides x-api-key');
-    if (!String(request.headers['content-type']).startsWith('application/json')) problems.push('content-type is not application/json');
+    if (request.headers.authorization !== undefined)
+      problems.push('an authorization header was sent besides x-api-key');
+    if (!String(request.headers['content-type']).startsWith('application/json'))
+      problems.push('content-type is not application/json');
     const parsed = messagesRequest.safeParse(request.body);
     if (!parsed.success) return [...problems, ...issues(parsed.error)];
     return [...problems, ...conversationRules(parsed.data)];
@@ -185,10 +257,17 @@ function check(apiKey: string) {
 }
 
 function stopReason(reply: MessagesReply): string {
-  return reply.stopReason ?? (reply.blocks?.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
+  return (
+    reply.stopReason ?? (reply.blocks?.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn')
+  );
 }
 
-const DEFAULT_USAGE = {input_tokens: 11, output_tokens: 6, cache_creation_input_tokens: 0, cache_read_input_tokens: 0};
+const DEFAULT_USAGE = {
+  input_tokens: 11,
+  output_tokens: 6,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+};
 
 function message(model: string, reply: MessagesReply, content: unknown[], stop: string | null) {
   return {
@@ -204,27 +283,41 @@ function message(model: string, reply: MessagesReply, content: unknown[], stop: 
 }
 
 function streamReply(model: string, reply: MessagesReply, res: ServerResponse) {
-  res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': 'req_stream'});
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    'request-id': 'req_stream',
+  });
   const usage = {...DEFAULT_USAGE, ...reply.usage};
   const start = message(model, reply, [], null);
-  sse(res, {type: 'message_start', message: {...start, usage: {...start.usage, output_tokens: 1}}}, 'message_start');
+  sse(
+    res,
+    {type: 'message_start', message: {...start, usage: {...start.usage, output_tokens: 1}}},
+    'message_start',
+  );
   for (const [index, block] of (reply.blocks ?? []).entries()) {
     const opening =
-      block.type === 'text' ? {type: 'text', text: ''}
-      : block.type === 'thinking' ? {type: 'thinking', thinking: '', signature: ''}
-      : block.type === 'redacted_thinking' ? {type: 'redacted_thinking', data: block.data}
-      : {type: 'tool_use', id: block.id, name: block.name, input: {}};
+      block.type === 'text'
+        ? {type: 'text', text: ''}
+        : block.type === 'thinking'
+          ? {type: 'thinking', thinking: '', signature: ''}
+          : block.type === 'redacted_thinking'
+            ? {type: 'redacted_thinking', data: block.data}
+            : {type: 'tool_use', id: block.id, name: block.name, input: {}};
     sse(res, {type: 'content_block_start', index, content_block: opening}, 'content_block_start');
     if (index === 0) sse(res, {type: 'ping'}, 'ping');
-    const delta = (d: Record<string, unknown>) => sse(res, {type: 'content_block_delta', index, delta: d}, 'content_block_delta');
-    if (block.type === 'text') for (const t of block.chunks ?? pieces(block.text)) delta({type: 'text_delta', text: t});
+    const delta = (d: Record<string, unknown>) =>
+      sse(res, {type: 'content_block_delta', index, delta: d}, 'content_block_delta');
+    if (block.type === 'text')
+      for (const t of block.chunks ?? pieces(block.text)) delta({type: 'text_delta', text: t});
     if (block.type === 'thinking') {
       for (const t of pieces(block.thinking, 9)) delta({type: 'thinking_delta', thinking: t});
       delta({type: 'signature_delta', signature: block.signature});
     }
     if (block.type === 'tool_use') {
       delta({type: 'input_json_delta', partial_json: ''});
-      for (const j of pieces(JSON.stringify(block.input), 5)) delta({type: 'input_json_delta', partial_json: j});
+      for (const j of pieces(JSON.stringify(block.input), 5))
+        delta({type: 'input_json_delta', partial_json: j});
     }
     if (index === 0 && reply.streamError) {
       sse(res, {type: 'error', error: reply.streamError}, 'error');
@@ -239,7 +332,12 @@ function streamReply(model: string, reply: MessagesReply, res: ServerResponse) {
     {
       type: 'message_delta',
       delta: {stop_reason: stop, stop_sequence: stop === 'stop_sequence' ? '###' : null},
-      usage: {output_tokens: usage.output_tokens, input_tokens: null, cache_creation_input_tokens: null, cache_read_input_tokens: null},
+      usage: {
+        output_tokens: usage.output_tokens,
+        input_tokens: null,
+        cache_creation_input_tokens: null,
+        cache_read_input_tokens: null,
+      },
     },
     'message_delta',
   );
@@ -253,8 +351,17 @@ export function startMessagesServer(apiKey = 'sk-ant-test'): Promise<MessagesSer
     check(apiKey),
     (reply, request, res) => {
       if (reply.error) {
-        res.writeHead(reply.error.status, {'content-type': 'application/json', 'request-id': 'req_err', ...reply.error.headers});
-        res.end(JSON.stringify({type: 'error', error: {type: reply.error.type, message: reply.error.message}}));
+        res.writeHead(reply.error.status, {
+          'content-type': 'application/json',
+          'request-id': 'req_err',
+          ...reply.error.headers,
+        });
+        res.end(
+          JSON.stringify({
+            type: 'error',
+            error: {type: reply.error.type, message: reply.error.message},
+          }),
+        );
         return;
       }
       const model = String(request.body.model);
@@ -262,21 +369,39 @@ export function startMessagesServer(apiKey = 'sk-ant-test'): Promise<MessagesSer
         streamReply(model, reply, res);
         return;
       }
-      res.writeHead(200, {'content-type': 'application/json', 'request-id': 'req_011CSHoEeqs5C35K2UUqR7Fy'});
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'request-id': 'req_011CSHoEeqs5C35K2UUqR7Fy',
+      });
       res.end(JSON.stringify(message(model, reply, reply.blocks ?? [], stopReason(reply))));
     },
     (problems, res) => {
       res.writeHead(400, {'content-type': 'application/json'});
-      res.end(JSON.stringify({type: 'error', error: {type: 'invalid_request_error', message: problems.join('; ')}}));
+      res.end(
+        JSON.stringify({
+          type: 'error',
+          error: {type: 'invalid_request_error', message: problems.join('; ')},
+        }),
+      );
     },
   );
 }
 
 /** Anthropic's documented errors (platform.claude.com/docs/en/api/errors). */
 export const ANTHROPIC_ERRORS = {
-  400: {status: 400, type: 'invalid_request_error', message: 'messages: roles must alternate between "user" and "assistant", but found multiple "user" roles in a row'},
+  400: {
+    status: 400,
+    type: 'invalid_request_error',
+    message:
+      'messages: roles must alternate between "user" and "assistant", but found multiple "user" roles in a row',
+  },
   401: {status: 401, type: 'authentication_error', message: 'invalid x-api-key'},
-  429: {status: 429, type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit', headers: {'retry-after': '7'}},
+  429: {
+    status: 429,
+    type: 'rate_limit_error',
+    message: 'Number of request tokens has exceeded your per-minute rate limit',
+    headers: {'retry-after': '7'},
+  },
   500: {status: 500, type: 'api_error', message: 'Internal server error'},
   529: {status: 529, type: 'overloaded_error', message: 'Overloaded'},
 } as const;

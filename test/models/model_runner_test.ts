@@ -22,8 +22,19 @@ import {
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {z} from 'zod';
 
-import {CodingAgent, DEFAULT_SAFE_IMPORTS, fetchCsvTool, type CodeExecutor} from '../../src/index.js';
-import {executedCode, finalText, observations, serveSharedData, type DataServer} from '../helpers/agent_harness.js';
+import {
+  CodingAgent,
+  DEFAULT_SAFE_IMPORTS,
+  fetchCsvTool,
+  type CodeExecutor,
+} from '../../src/index.js';
+import {
+  executedCode,
+  finalText,
+  observations,
+  serveSharedData,
+  type DataServer,
+} from '../helpers/agent_harness.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
 import type {ApiServer, RecordedRequest} from './api_server.js';
 import {startChatCompletionsServer, type ChatReply} from './chat_completions_server.js';
@@ -46,7 +57,8 @@ function chatProvider(model: string, server: ApiServer<ChatReply>): Provider {
     model,
     server,
     text: (content) => server.reply({content}),
-    call: (id, name, args) => server.reply({toolCalls: [{id, name, arguments: JSON.stringify(args)}]}),
+    call: (id, name, args) =>
+      server.reply({toolCalls: [{id, name, arguments: JSON.stringify(args)}]}),
     read: (request) => JSON.stringify(request.body.messages),
   };
 }
@@ -61,7 +73,13 @@ function messagesProvider(model: string, server: ApiServer<MessagesReply>): Prov
   };
 }
 
-const ENV = ['OPENAI_BASE_URL', 'OPENAI_API_KEY', 'OLLAMA_HOST', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY'];
+const ENV = [
+  'OPENAI_BASE_URL',
+  'OPENAI_API_KEY',
+  'OLLAMA_HOST',
+  'ANTHROPIC_BASE_URL',
+  'ANTHROPIC_API_KEY',
+];
 const saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
 const providers: Record<'openai' | 'ollama' | 'anthropic', Provider> = {} as never;
 
@@ -114,56 +132,64 @@ async function run(agent: BaseAgent, text: string, streaming = false): Promise<E
 const bwrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
 const PREFIXES = ['openai', 'ollama', 'anthropic'] as const;
 
-describe.skipIf(bwrap.skipReason !== undefined)(`the CodingAgent's scenarios on each prefix (${bwrap.title})`, () => {
-  let executor: CodeExecutor;
-  let data: DataServer;
-  beforeAll(async () => {
-    executor = bwrap.create();
-    data = await serveSharedData();
-  });
-  afterAll(async () => {
-    await executor?.dispose();
-    await data?.close();
-  });
-
-  for (const prefix of PREFIXES) {
-    it(`${prefix}/: 25 * 17 over two steps, step 2 reading step 1's variable`, async () => {
-      const p = providers[prefix];
-      p.text('Compute it.\n```python\nproduct = 25 * 17\nprint(product)\n```');
-      p.text('```python\nfinal_answer(product)\n```');
-      const before = p.server.requests.length;
-      const agent = new CodingAgent({name: 'calc', model: p.model, codeExecutor: executor});
-      const events = await run(agent, 'What is 25 * 17?');
-      expect(executedCode(events)).toEqual(['product = 25 * 17\nprint(product)', 'final_answer(product)']);
-      expect(finalText(events)).toBe('425');
-      const second = p.server.requests[before + 1];
-      expect(p.read(second)).toContain('425');
-      expect(second.body.model).toBe(p.model.slice(prefix.length + 1));
-    });
-
-    it(`${prefix}/: the Titanic survival rate through a tool called from code`, async () => {
-      const p = providers[prefix];
-      const url = data.url('titanic.csv');
-      p.text(
-        `\`\`\`python\nimport io\nimport pandas as pd\ndf = pd.read_csv(io.StringIO(fetch_csv(url="${url}")))\nrate = round(df["Survived"].mean() * 100, 2)\nprint(len(df), rate)\n\`\`\``,
-      );
-      p.text('```python\nfinal_answer(f"{rate:.2f}% of {len(df)} passengers survived")\n```');
-      const before = p.server.requests.length;
-      const agent = new CodingAgent({
-        name: 'analyst',
-        model: p.model,
-        tools: [fetchCsvTool],
-        codeExecutor: executor,
-        authorizedImports: [...DEFAULT_SAFE_IMPORTS, 'pandas', 'numpy'],
-      });
-      const events = await run(agent, 'What share of passengers survived?');
-      expect(observations(events)[0]).toContain('891 38.38');
-      expect(finalText(events)).toBe('38.38% of 891 passengers survived');
-      // The tool's stub reached the model in the system prompt.
-      expect(JSON.stringify(p.server.requests[before].body)).toContain('def fetch_csv(url: str)');
-    });
-  }
+/** One bubblewrap executor and the data server for every CodingAgent of this file. */
+let executor: CodeExecutor;
+let data: DataServer;
+beforeAll(async () => {
+  if (bwrap.skipReason !== undefined) return;
+  executor = bwrap.create();
+  data = await serveSharedData();
 });
+afterAll(async () => {
+  await executor?.dispose();
+  await data?.close();
+});
+
+describe.skipIf(bwrap.skipReason !== undefined)(
+  `the CodingAgent's scenarios on each prefix (${bwrap.title})`,
+  () => {
+    for (const prefix of PREFIXES) {
+      it(`${prefix}/: 25 * 17 over two steps, step 2 reading step 1's variable`, async () => {
+        const p = providers[prefix];
+        p.text('Compute it.\n```python\nproduct = 25 * 17\nprint(product)\n```');
+        p.text('```python\nfinal_answer(product)\n```');
+        const before = p.server.requests.length;
+        const agent = new CodingAgent({name: 'calc', model: p.model, codeExecutor: executor});
+        const events = await run(agent, 'What is 25 * 17?');
+        expect(executedCode(events)).toEqual([
+          'product = 25 * 17\nprint(product)',
+          'final_answer(product)',
+        ]);
+        expect(finalText(events)).toBe('425');
+        const second = p.server.requests[before + 1];
+        expect(p.read(second)).toContain('425');
+        expect(second.body.model).toBe(p.model.slice(prefix.length + 1));
+      });
+
+      it(`${prefix}/: the Titanic survival rate through a tool called from code`, async () => {
+        const p = providers[prefix];
+        const url = data.url('titanic.csv');
+        p.text(
+          `\`\`\`python\nimport io\nimport pandas as pd\ndf = pd.read_csv(io.StringIO(fetch_csv(url="${url}")))\nrate = round(df["Survived"].mean() * 100, 2)\nprint(len(df), rate)\n\`\`\``,
+        );
+        p.text('```python\nfinal_answer(f"{rate:.2f}% of {len(df)} passengers survived")\n```');
+        const before = p.server.requests.length;
+        const agent = new CodingAgent({
+          name: 'analyst',
+          model: p.model,
+          tools: [fetchCsvTool],
+          codeExecutor: executor,
+          authorizedImports: [...DEFAULT_SAFE_IMPORTS, 'pandas', 'numpy'],
+        });
+        const events = await run(agent, 'What share of passengers survived?');
+        expect(observations(events)[0]).toContain('891 38.38');
+        expect(finalText(events)).toBe('38.38% of 891 passengers survived');
+        // The tool's stub reached the model in the system prompt.
+        expect(JSON.stringify(p.server.requests[before].body)).toContain('def fetch_csv(url: str)');
+      });
+    }
+  },
+);
 
 const weatherTool = () =>
   new FunctionTool({
@@ -190,18 +216,35 @@ describe('an LlmAgent calling a FunctionTool on each prefix', () => {
         const events = await run(agent, 'Weather in Paris?', streaming);
 
         const call = events.flatMap((e) => e.content?.parts ?? []).find((x) => x.functionCall);
-        expect(call?.functionCall).toMatchObject({id: 'call_w1', name: 'get_weather', args: {city: 'Paris'}});
-        const result = events.flatMap((e) => e.content?.parts ?? []).find((x) => x.functionResponse);
-        expect(result?.functionResponse?.response).toEqual({city: 'Paris', temperature_c: 18, sky: 'clear'});
+        expect(call?.functionCall).toMatchObject({
+          id: 'call_w1',
+          name: 'get_weather',
+          args: {city: 'Paris'},
+        });
+        const result = events
+          .flatMap((e) => e.content?.parts ?? [])
+          .find((x) => x.functionResponse);
+        expect(result?.functionResponse?.response).toEqual({
+          city: 'Paris',
+          temperature_c: 18,
+          sky: 'clear',
+        });
         // The second request carried the tool's result, tied to the call's id.
         const second = p.read(p.server.requests[before + 1]);
         expect(second).toContain('call_w1');
         expect(second).toContain('temperature_c');
         expect(p.server.requests[before].body.stream ?? false).toBe(streaming);
         const final = events.filter((e) => isFinalResponse(e));
-        expect(final.at(-1)?.content?.parts?.map((x) => x.text).join('')).toBe('It is 18 °C and clear in Paris.');
+        expect(
+          final
+            .at(-1)
+            ?.content?.parts?.map((x) => x.text)
+            .join(''),
+        ).toBe('It is 18 °C and clear in Paris.');
         if (streaming) {
-          const partial = events.filter((e) => e.partial).map((e) => e.content?.parts?.[0]?.text ?? '');
+          const partial = events
+            .filter((e) => e.partial)
+            .map((e) => e.content?.parts?.[0]?.text ?? '');
           expect(partial.join('')).toBe('It is 18 °C and clear in Paris.');
         } else {
           expect(events.some((e) => e.partial)).toBe(false);
@@ -212,12 +255,6 @@ describe('an LlmAgent calling a FunctionTool on each prefix', () => {
 });
 
 describe.skipIf(bwrap.skipReason !== undefined)('parents on these models', () => {
-  let executor: CodeExecutor;
-  beforeAll(() => {
-    executor = bwrap.create();
-  });
-  afterAll(() => executor?.dispose());
-
   it('an anthropic/ LlmAgent transfers to an ollama/ CodingAgent (transfer_to_agent)', async () => {
     const coder = new CodingAgent({
       name: 'coder',
@@ -233,7 +270,7 @@ describe.skipIf(bwrap.skipReason !== undefined)('parents on these models', () =>
     });
     providers.anthropic.call('toolu_t1', 'transfer_to_agent', {agentName: 'coder'});
     providers.ollama.text('```python\nfinal_answer(2 ** 10)\n```');
-    const events = await run(parent, "What is 2 to the 10th?");
+    const events = await run(parent, 'What is 2 to the 10th?');
     expect(events.some((e) => e.actions?.transferToAgent === 'coder')).toBe(true);
     expect(finalText(events)).toBe('1024');
     expect(events.at(-1)?.author).toBe('coder');

@@ -10,13 +10,30 @@
 import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
 
-import {FunctionTool, LLMRegistry, type BaseLlm, type LlmRequest, type LlmResponse} from '@google/adk';
+import {
+  FunctionTool,
+  LLMRegistry,
+  type BaseLlm,
+  type LlmRequest,
+  type LlmResponse,
+} from '@google/adk';
 import {FinishReason, FunctionCallingConfigMode, type Content} from '@google/genai';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {z} from 'zod';
 
-import {ModelApiError, ModelConnectionError, OllamaLlm, OpenAILlm, ollamaBaseUrl} from '../../src/index.js';
-import {OPENAI_ERRORS, startChatCompletionsServer, type ChatServer} from './chat_completions_server.js';
+import {
+  ModelApiError,
+  ModelConnectionError,
+  OllamaLlm,
+  OpenAILlm,
+  ollamaBaseUrl,
+} from '../../src/index.js';
+import {requireOptionalPackage} from '../../src/models/optional_package.js';
+import {
+  OPENAI_ERRORS,
+  startChatCompletionsServer,
+  type ChatServer,
+} from './chat_completions_server.js';
 
 const KEY = 'sk-test-openai';
 
@@ -33,9 +50,15 @@ function request(contents: Content[], config: LlmRequest['config'] = {}): LlmReq
   return {contents, config, liveConnectConfig: {}, toolsDict: {}};
 }
 
-const ask = (text: string) => request([{role: 'user', parts: [{text}]}], {systemInstruction: 'Be brief.'});
+const ask = (text: string) =>
+  request([{role: 'user', parts: [{text}]}], {systemInstruction: 'Be brief.'});
 
-async function collect(llm: BaseLlm, req: LlmRequest, stream = false, signal?: AbortSignal): Promise<LlmResponse[]> {
+async function collect(
+  llm: BaseLlm,
+  req: LlmRequest,
+  stream = false,
+  signal?: AbortSignal,
+): Promise<LlmResponse[]> {
   const out: LlmResponse[] = [];
   for await (const r of llm.generateContentAsync(req, stream, signal)) out.push(r);
   return out;
@@ -102,7 +125,12 @@ describe('OpenAILlm on a Chat Completions server', () => {
         completion_tokens: 300,
         total_tokens: 1500,
         prompt_tokens_details: {cached_tokens: 1024, audio_tokens: 0},
-        completion_tokens_details: {reasoning_tokens: 256, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0},
+        completion_tokens_details: {
+          reasoning_tokens: 256,
+          audio_tokens: 0,
+          accepted_prediction_tokens: 0,
+          rejected_prediction_tokens: 0,
+        },
       },
     });
     const responses = await collect(llm, ask('What is 25 * 17?'));
@@ -128,7 +156,13 @@ describe('OpenAILlm on a Chat Completions server', () => {
   });
 
   it('streams text split mid-fence as partial responses, then one aggregated response', async () => {
-    const chunks = ['Compute it.\n``', '`py', 'thon\nproduct = 25 *', ' 17\nprint(product)\n`', '``'];
+    const chunks = [
+      'Compute it.\n``',
+      '`py',
+      'thon\nproduct = 25 *',
+      ' 17\nprint(product)\n`',
+      '``',
+    ];
     server.reply({chunks, usage: {prompt_tokens: 50, completion_tokens: 20, total_tokens: 70}});
     const responses = await collect(llm, ask('25*17?'), true);
     const partials = responses.filter((r) => r.partial);
@@ -136,7 +170,11 @@ describe('OpenAILlm on a Chat Completions server', () => {
     const last = responses.at(-1)!;
     expect(last.partial).toBe(false);
     expect(last.content?.parts).toEqual([{text: chunks.join('')}]);
-    expect(last.usageMetadata).toEqual({promptTokenCount: 50, candidatesTokenCount: 20, totalTokenCount: 70});
+    expect(last.usageMetadata).toEqual({
+      promptTokenCount: 50,
+      candidatesTokenCount: 20,
+      totalTokenCount: 70,
+    });
     expect(last.finishReason).toBe(FinishReason.STOP);
     expect(last.errorCode).toBeUndefined();
     const body = server.requests.at(-1)!.body;
@@ -186,7 +224,12 @@ describe('OpenAILlm on a Chat Completions server', () => {
               {functionCall: {id: 'call_1', name: 'get_weather', args: {city: 'Paris'}}},
             ],
           },
-          {role: 'user', parts: [{functionResponse: {id: 'call_1', name: 'get_weather', response: {temperature: 18}}}]},
+          {
+            role: 'user',
+            parts: [
+              {functionResponse: {id: 'call_1', name: 'get_weather', response: {temperature: 18}}},
+            ],
+          },
         ],
         {
           tools: [{functionDeclarations: [weather._getDeclaration()]}],
@@ -220,15 +263,29 @@ describe('OpenAILlm on a Chat Completions server', () => {
       {
         role: 'assistant',
         content: 'Checking.',
-        tool_calls: [{id: 'call_1', type: 'function', function: {name: 'get_weather', arguments: '{"city":"Paris"}'}}],
+        tool_calls: [
+          {
+            id: 'call_1',
+            type: 'function',
+            function: {name: 'get_weather', arguments: '{"city":"Paris"}'},
+          },
+        ],
       },
       {role: 'tool', tool_call_id: 'call_1', content: '{"temperature":18}'},
     ]);
     // A server elsewhere than OpenAI gets max_tokens, the field every compatible server reads.
-    expect(body).toMatchObject({temperature: 0.2, top_p: 0.9, stop: ['###'], seed: 7, max_tokens: 500});
+    expect(body).toMatchObject({
+      temperature: 0.2,
+      top_p: 0.9,
+      stop: ['###'],
+      seed: 7,
+      max_tokens: 500,
+    });
     // OpenAI's own API gets max_completion_tokens (max_tokens is deprecated there).
     const official = new OpenAILlm({model: 'openai/gpt-4o', apiKey: KEY});
-    const officialBody = official.requestBody(request([{role: 'user', parts: [{text: 'q'}]}], {maxOutputTokens: 500}));
+    const officialBody = official.requestBody(
+      request([{role: 'user', parts: [{text: 'q'}]}], {maxOutputTokens: 500}),
+    );
     expect(officialBody).toMatchObject({max_completion_tokens: 500});
     expect(officialBody).not.toHaveProperty('max_tokens');
   });
@@ -249,18 +306,25 @@ describe('OpenAILlm on a Chat Completions server', () => {
     const body = server.requests.at(-1)!.body;
     expect(body.max_completion_tokens).toBe(800);
     expect(body.reasoning_effort).toBe('high');
-    for (const field of ['temperature', 'top_p', 'stop', 'max_tokens']) expect(body).not.toHaveProperty(field);
+    for (const field of ['temperature', 'top_p', 'stop', 'max_tokens'])
+      expect(body).not.toHaveProperty(field);
   });
 
   it('returns reasoning as thought parts first and never sends it back', async () => {
     for (const reasoningField of ['reasoning_content', 'reasoning'] as const) {
       server.reply({reasoning: 'First 25*17 = 425.', reasoningField, content: '425'});
       const [r] = await collect(llm, ask('25*17?'));
-      expect(r.content?.parts).toEqual([{text: 'First 25*17 = 425.', thought: true}, {text: '425'}]);
+      expect(r.content?.parts).toEqual([
+        {text: 'First 25*17 = 425.', thought: true},
+        {text: '425'},
+      ]);
       server.reply({reasoning: 'Streamed thoughts.', reasoningField, content: '425'});
       const streamed = await collect(llm, ask('25*17?'), true);
       expect(partialText(streamed, true)).toBe('Streamed thoughts.');
-      expect(streamed.at(-1)!.content?.parts).toEqual([{text: 'Streamed thoughts.', thought: true}, {text: '425'}]);
+      expect(streamed.at(-1)!.content?.parts).toEqual([
+        {text: 'Streamed thoughts.', thought: true},
+        {text: '425'},
+      ]);
     }
     server.reply({content: 'next'});
     await collect(
@@ -285,7 +349,10 @@ describe('OpenAILlm on a Chat Completions server', () => {
   ];
   for (const [reason, expected] of finishes) {
     it(`maps finish_reason ${reason} to ${expected}, streamed and not`, async () => {
-      server.reply({content: 'partial answ', finishReason: reason}, {content: 'partial answ', finishReason: reason});
+      server.reply(
+        {content: 'partial answ', finishReason: reason},
+        {content: 'partial answ', finishReason: reason},
+      );
       const [complete] = await collect(llm, ask('q'));
       expect(complete.finishReason).toBe(expected);
       expect(complete.content?.parts).toEqual([{text: 'partial answ'}]);
@@ -328,7 +395,12 @@ describe('OpenAILlm on a Chat Completions server', () => {
             {inlineData: {mimeType: 'image/png', data: png}},
             {inlineData: {mimeType: 'application/pdf', data: 'JVBERi0=', displayName: 'a.pdf'}},
             {inlineData: {mimeType: 'audio/wav', data: 'UklGRg=='}},
-            {inlineData: {mimeType: 'text/csv', data: Buffer.from('a,b\n1,2\n').toString('base64')}},
+            {
+              inlineData: {
+                mimeType: 'text/csv',
+                data: Buffer.from('a,b\n1,2\n').toString('base64'),
+              },
+            },
             {fileData: {mimeType: 'image/jpeg', fileUri: 'https://example.org/cat.jpg'}},
           ],
         },
@@ -340,14 +412,19 @@ describe('OpenAILlm on a Chat Completions server', () => {
         content: [
           {type: 'text', text: 'Describe these.'},
           {type: 'image_url', image_url: {url: `data:image/png;base64,${png}`}},
-          {type: 'file', file: {file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'a.pdf'}},
+          {
+            type: 'file',
+            file: {file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'a.pdf'},
+          },
           {type: 'input_audio', input_audio: {data: 'UklGRg==', format: 'wav'}},
           {type: 'text', text: 'a,b\n1,2\n'},
           {type: 'image_url', image_url: {url: 'https://example.org/cat.jpg'}},
         ],
       },
     ]);
-    const zip = request([{role: 'user', parts: [{inlineData: {mimeType: 'application/zip', data: 'UEsDBA=='}}]}]);
+    const zip = request([
+      {role: 'user', parts: [{inlineData: {mimeType: 'application/zip', data: 'UEsDBA=='}}]},
+    ]);
     await expect(collect(llm, zip)).rejects.toThrow(/application\/zip/);
   });
 
@@ -423,6 +500,17 @@ describe('OpenAILlm on a Chat Completions server', () => {
   });
 });
 
+describe('the optional SDKs', () => {
+  it('name the package and the install command when one is missing', () => {
+    expect(() => requireOptionalPackage('openai-sdk-not-installed', 'openai/gpt-4o')).toThrow(
+      'openai/gpt-4o needs the npm package "openai-sdk-not-installed", an optional peer dependency of adk-coding-agent: run npm install openai-sdk-not-installed',
+    );
+    expect(requireOptionalPackage<{OpenAI: unknown}>('openai', 'openai/gpt-4o').OpenAI).toBeTypeOf(
+      'function',
+    );
+  });
+});
+
 describe('OllamaLlm on Ollama’s OpenAI-compatible endpoint', () => {
   let server: ChatServer;
   let saved: string | undefined;
@@ -457,7 +545,10 @@ describe('OllamaLlm on Ollama’s OpenAI-compatible endpoint', () => {
     const llm = LLMRegistry.newLlm('ollama/qwen2.5-coder:7b');
     expect(llm).toBeInstanceOf(OllamaLlm);
     server.reply({content: '425'});
-    const [r] = await collect(llm, request([{role: 'user', parts: [{text: 'q'}]}], {maxOutputTokens: 256, temperature: 0}));
+    const [r] = await collect(
+      llm,
+      request([{role: 'user', parts: [{text: 'q'}]}], {maxOutputTokens: 256, temperature: 0}),
+    );
     expect(r.content?.parts).toEqual([{text: '425'}]);
     const sent = server.requests.at(-1)!;
     expect(sent.headers.authorization).toBeUndefined();
@@ -481,7 +572,9 @@ describe('OllamaLlm on Ollama’s OpenAI-compatible endpoint', () => {
 
   it('refuses attachments Ollama cannot take, naming them', async () => {
     const llm = LLMRegistry.newLlm('ollama/llava');
-    const pdf = request([{role: 'user', parts: [{inlineData: {mimeType: 'application/pdf', data: 'JVBERi0='}}]}]);
+    const pdf = request([
+      {role: 'user', parts: [{inlineData: {mimeType: 'application/pdf', data: 'JVBERi0='}}]},
+    ]);
     await expect(collect(llm, pdf)).rejects.toThrow(/application\/pdf.*PNG, JPEG or WebP/);
   });
 

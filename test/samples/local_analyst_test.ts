@@ -45,7 +45,9 @@ describe.skipIf(bubblewrap.skipReason !== undefined)('sample local_analyst in ad
       {content: '```python\nfinal_answer(f"{rate}% of {len(df)} passengers survived")\n```'},
     );
     const base = `${web!.url}/apps/local_analyst/users/u/sessions`;
-    const session = (await (await fetch(base, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{}'})).json()) as {id: string};
+    const session = (await (
+      await fetch(base, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{}'})
+    ).json()) as {id: string};
     const response = await fetch(`${web!.url}/run_sse`, {
       method: 'POST',
       headers: {'content-type': 'application/json'},
@@ -53,14 +55,23 @@ describe.skipIf(bubblewrap.skipReason !== undefined)('sample local_analyst in ad
         appName: 'local_analyst',
         userId: 'u',
         sessionId: session.id,
-        newMessage: {role: 'user', parts: [{text: 'What share of the Titanic passengers survived?'}]},
+        newMessage: {
+          role: 'user',
+          parts: [{text: 'What share of the Titanic passengers survived?'}],
+        },
         streaming: true,
       }),
     });
     const events = (await response.text())
       .split('\n')
       .filter((line) => line.startsWith('data: '))
-      .map((line) => JSON.parse(line.slice(6)) as {content?: {parts?: Array<{text?: string}>}; errorMessage?: string});
+      .map(
+        (line) =>
+          JSON.parse(line.slice(6)) as {
+            content?: {parts?: Array<{text?: string}>};
+            errorMessage?: string;
+          },
+      );
     const last = events.at(-1);
     expect(last?.errorMessage, web!.output().slice(-2000)).toBeUndefined();
     expect(last?.content?.parts?.[0]?.text).toBe('38.38% of 891 passengers survived');
