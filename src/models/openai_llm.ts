@@ -618,7 +618,8 @@ export function ollamaBaseUrl(host: string | undefined): string {
   if (hostname === '0.0.0.0') hostname = '127.0.0.1';
   if (hostname === '[::]') hostname = '[::1]';
   const port = url.port || defaultPort;
-  const path = url.pathname.replace(/\/+$/, '');
+  // A path is kept as a prefix (a proxy's); one that already ends in /v1 is not extended.
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
   return `${scheme}://${hostname}:${port}${path}/v1`;
 }
 

@@ -309,6 +309,19 @@ describe('AnthropicLlm on a Messages API server', () => {
     expect(body).not.toHaveProperty('top_p');
   });
 
+  it('starts with a user turn when the history starts with a model turn', async () => {
+    server.reply({blocks: [{type: 'text', text: 'ok'}]});
+    await collect(
+      llm,
+      request([
+        {role: 'model', parts: [{text: 'Welcome back.'}]},
+        {role: 'user', parts: [{text: 'Thanks.'}]},
+      ]),
+    );
+    const messages = server.requests.at(-1)!.body.messages as Array<{role: string}>;
+    expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+  });
+
   it('enables thinking from the thinking budget, leaving out what thinking refuses', async () => {
     server.reply({blocks: [{type: 'text', text: 'ok'}]});
     await collect(

@@ -290,6 +290,30 @@ describe('OpenAILlm on a Chat Completions server', () => {
     expect(officialBody).not.toHaveProperty('max_tokens');
   });
 
+  it('sends the constructor’s generation defaults under each request’s own settings', async () => {
+    const tuned = new OpenAILlm({
+      model: 'openai/gpt-4o',
+      baseUrl: `${server.url}/v1`,
+      apiKey: KEY,
+      headers: {'OpenAI-Organization': 'org-test'},
+      generationConfig: {temperature: 0, maxOutputTokens: 300, seed: 1},
+    });
+    server.reply({content: 'ok'});
+    await collect(tuned, request([{role: 'user', parts: [{text: 'q'}]}], {temperature: 0.8}));
+    const sent = server.requests.at(-1)!;
+    expect(sent.headers['openai-organization']).toBe('org-test');
+    expect(sent.body).toMatchObject({temperature: 0.8, max_tokens: 300, seed: 1});
+    // extraBody carries a server's own fields (OpenAI itself would refuse top_k).
+    const vllm = new OpenAILlm({
+      model: 'openai/qwen',
+      baseUrl: 'http://vllm:8000/v1',
+      extraBody: {top_k: 20},
+    });
+    expect(vllm.requestBody(request([{role: 'user', parts: [{text: 'q'}]}]))).toMatchObject({
+      top_k: 20,
+    });
+  });
+
   it('omits what reasoning models refuse and sends max_completion_tokens and reasoning_effort', async () => {
     const o3 = new OpenAILlm({model: 'openai/o3-mini', baseUrl: `${server.url}/v1`, apiKey: KEY});
     server.reply({content: 'ok'});
@@ -538,6 +562,7 @@ describe('OllamaLlm on Ollama’s OpenAI-compatible endpoint', () => {
     expect(ollamaBaseUrl('https://ollama.example.org')).toBe('https://ollama.example.org:443/v1');
     expect(ollamaBaseUrl('http://10.0.0.5:11434/')).toBe('http://10.0.0.5:11434/v1');
     expect(ollamaBaseUrl('http://proxy:80/ollama')).toBe('http://proxy:80/ollama/v1');
+    expect(ollamaBaseUrl('http://127.0.0.1:11434/v1')).toBe('http://127.0.0.1:11434/v1');
     expect(() => ollamaBaseUrl('ftp://x')).toThrow(/OLLAMA_HOST/);
   });
 
