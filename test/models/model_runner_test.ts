@@ -149,22 +149,24 @@ describe.skipIf(bwrap.skipReason !== undefined)(
   `the CodingAgent's scenarios on each prefix (${bwrap.title})`,
   () => {
     for (const prefix of PREFIXES) {
-      it(`${prefix}/: 25 * 17 over two steps, step 2 reading step 1's variable`, async () => {
-        const p = providers[prefix];
-        p.text('Compute it.\n```python\nproduct = 25 * 17\nprint(product)\n```');
-        p.text('```python\nfinal_answer(product)\n```');
-        const before = p.server.requests.length;
-        const agent = new CodingAgent({name: 'calc', model: p.model, codeExecutor: executor});
-        const events = await run(agent, 'What is 25 * 17?');
-        expect(executedCode(events)).toEqual([
-          'product = 25 * 17\nprint(product)',
-          'final_answer(product)',
-        ]);
-        expect(finalText(events)).toBe('425');
-        const second = p.server.requests[before + 1];
-        expect(p.read(second)).toContain('425');
-        expect(second.body.model).toBe(p.model.slice(prefix.length + 1));
-      });
+      for (const streaming of [false, true]) {
+        it(`${prefix}/: 25 * 17 over two steps, step 2 reading step 1's variable${streaming ? ' (SSE)' : ''}`, async () => {
+          const p = providers[prefix];
+          p.text('Compute it.\n```python\nproduct = 25 * 17\nprint(product)\n```');
+          p.text('```python\nfinal_answer(product)\n```');
+          const before = p.server.requests.length;
+          const agent = new CodingAgent({name: 'calc', model: p.model, codeExecutor: executor});
+          const events = await run(agent, 'What is 25 * 17?', streaming);
+          expect(executedCode(events)).toEqual([
+            'product = 25 * 17\nprint(product)',
+            'final_answer(product)',
+          ]);
+          expect(finalText(events)).toBe('425');
+          const second = p.server.requests[before + 1];
+          expect(p.read(second)).toContain('425');
+          expect(second.body.model).toBe(p.model.slice(prefix.length + 1));
+        });
+      }
 
       it(`${prefix}/: the Titanic survival rate through a tool called from code`, async () => {
         const p = providers[prefix];
