@@ -123,7 +123,12 @@ export function toModelError(error: unknown, sdk: SdkErrorClasses, endpoint: End
     const e = error as Error & {
       status?: number;
       headers?: Headers | Record<string, string>;
-      error?: {message?: unknown; type?: unknown; code?: unknown; error?: {type?: string}};
+      error?: {
+        message?: unknown;
+        type?: unknown;
+        code?: unknown;
+        error?: {type?: string; message?: unknown};
+      };
       type?: string | null;
       apiMessage?: string | null;
       code?: string | null;
@@ -131,9 +136,10 @@ export function toModelError(error: unknown, sdk: SdkErrorClasses, endpoint: End
     // OpenAI puts {message, type, code} in `error`; Anthropic {type: 'error', error: {type, message}}.
     const body = e.error;
     const type = e.type ?? body?.error?.type ?? (typeof body?.type === 'string' ? body.type : '');
+    // @anthropic-ai/sdk 1.x reads the message out (`apiMessage`); 0.x leaves it in the body.
     const apiMessage =
       e.apiMessage ??
-      (typeof body?.message === 'string' ? body.message : undefined) ??
+      [body?.error?.message, body?.message].find((m): m is string => typeof m === 'string') ??
       stripStatus(e.message);
     return new ModelApiError({
       provider: endpoint.provider,
