@@ -17,6 +17,7 @@ import {
   type Content,
   type GenerateContentConfig,
   type Part,
+  type Schema,
 } from '@google/genai';
 import type OpenAI from 'openai';
 
@@ -29,6 +30,7 @@ import {
   functionResponseText,
   functionSpecs,
   systemInstructionText,
+  toJsonSchema,
   unsupportedAttachment,
   type GenerationDefaults,
 } from './request_mapping.js';
@@ -387,7 +389,11 @@ function toolChoice(
 }
 
 function responseFormat(config: GenerateContentConfig): ChatRequest['response_format'] {
-  const schema = config.responseJsonSchema ?? config.responseSchema;
+  // responseSchema is ADK's Schema dialect (an LlmAgent's outputSchema); responseJsonSchema is
+  // JSON Schema already.
+  const schema =
+    config.responseJsonSchema ??
+    (config.responseSchema ? toJsonSchema(config.responseSchema as Schema) : undefined);
   if (schema) {
     return {
       type: 'json_schema',

@@ -314,6 +314,28 @@ describe('OpenAILlm on a Chat Completions server', () => {
     });
   });
 
+  it('sends an output schema as response_format json_schema, in JSON Schema', async () => {
+    server.reply({content: '{"answer": 425}'});
+    await collect(
+      llm,
+      request([{role: 'user', parts: [{text: 'q'}]}], {
+        responseMimeType: 'application/json',
+        responseSchema: {
+          type: 'OBJECT' as never,
+          properties: {answer: {type: 'NUMBER' as never}},
+          required: ['answer'],
+        },
+      }),
+    );
+    expect(server.requests.at(-1)!.body.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: {
+        name: 'response',
+        schema: {type: 'object', properties: {answer: {type: 'number'}}, required: ['answer']},
+      },
+    });
+  });
+
   it('omits what reasoning models refuse and sends max_completion_tokens and reasoning_effort', async () => {
     const o3 = new OpenAILlm({model: 'openai/o3-mini', baseUrl: `${server.url}/v1`, apiKey: KEY});
     server.reply({content: 'ok'});
