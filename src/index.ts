@@ -77,6 +77,17 @@ export type {
 } from './code_executors/sandbox.js';
 
 export {ScriptedLlm} from './models/scripted_llm.js';
+// Importing these registers openai/, ollama/ and anthropic/ with ADK's LLMRegistry.
+export {OllamaLlm, OpenAILlm, ollamaBaseUrl} from './models/openai_llm.js';
+export type {OllamaLlmOptions, OpenAILlmOptions} from './models/openai_llm.js';
+export {
+  ANTHROPIC_API_VERSION,
+  ANTHROPIC_DEFAULT_MAX_TOKENS,
+  AnthropicLlm,
+} from './models/anthropic_llm.js';
+export type {AnthropicLlmOptions, MessagesRequest} from './models/anthropic_llm.js';
+export {ModelApiError, ModelConnectionError} from './models/model_errors.js';
+export type {GenerationDefaults} from './models/request_mapping.js';
 export type {ScriptedLlmOptions, ScriptedReply, ScriptedResponder} from './models/scripted_llm.js';
 
 export {ALLOW_ALL_IMPORTS, DEFAULT_SAFE_IMPORTS} from './security/import_policy.js';

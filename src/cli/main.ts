@@ -5,7 +5,16 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import {InMemoryRunner, LogLevel, StreamingMode, setLogger, type BaseLlm} from '@google/adk';
+import {connect} from 'node:net';
+
+import {
+  InMemoryRunner,
+  LLMRegistry,
+  LogLevel,
+  StreamingMode,
+  setLogger,
+  type BaseLlm,
+} from '@google/adk';
 import {Command, InvalidArgumentError, Option} from 'commander';
 import ora from 'ora';
 
@@ -18,6 +27,8 @@ import {
 import {buildDefaultImage} from '../code_executors/container_image.js';
 import type {CodeExecutor} from '../code_executors/sandbox.js';
 import {UnsafeLocalCodeExecutor} from '../code_executors/unsafe_local_code_executor.js';
+import {AnthropicLlm} from '../models/anthropic_llm.js';
+import {OpenAILlm} from '../models/openai_llm.js';
 import {ScriptedLlm} from '../models/scripted_llm.js';
 import {DEFAULT_SAFE_IMPORTS} from '../security/import_policy.js';
 import {fetchCsvTool} from '../tools/fetch_csv_tool.js';
@@ -61,6 +72,52 @@ async function makeExecutor(options: RunOptions): Promise<CodeExecutor> {
   }
   if (options.image) throw new UsageError('--image applies only to --sandbox docker');
   return new BubblewrapCodeExecutor();
+}
+
+/**
+ * The model named on the command line, built now so that a missing key, an unknown name or an
+ * address that does not answer is one line before anything runs.
+ */
+async function liveModel(name: string): Promise<BaseLlm> {
+  let model: BaseLlm;
+  try {
+    model = LLMRegistry.newLlm(name);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (model instanceof OpenAILlm || model instanceof AnthropicLlm) {
+    const problem = await unreachable(model.baseUrl);
+    if (problem) {
+      const variable =
+        model instanceof AnthropicLlm
+          ? 'ANTHROPIC_BASE_URL'
+          : name.startsWith('ollama/')
+            ? 'OLLAMA_HOST'
+            : 'OPENAI_BASE_URL';
+      throw new UsageError(
+        `Cannot reach ${model.baseUrl} for ${name} (${problem}); is the server running? (set ${variable})`,
+      );
+    }
+  }
+  return model;
+}
+
+/** Why a TCP connection to the URL's host and port fails within 5 s, or undefined when it opens. */
+function unreachable(url: string): Promise<string | undefined> {
+  const {hostname, port, protocol} = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({
+      host: hostname.replace(/^\[|\]$/g, ''),
+      port: Number(port) || (protocol === 'https:' ? 443 : 80),
+    });
+    const done = (problem?: string) => {
+      socket.destroy();
+      resolve(problem);
+    };
+    socket.setTimeout(5000, () => done('no answer within 5 s'));
+    socket.once('connect', () => done());
+    socket.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+  });
 }
 
 function positiveInt(value: string): number {
@@ -138,7 +195,11 @@ program
   .command('run')
   .description('Run one task with a live model.')
   .argument('<task...>', 'what to do, in words')
-  .option('--model <name>', 'model name (ADK registry)', DEFAULT_MODEL)
+  .option(
+    '--model <name>',
+    'gemini-…, openai/<model>, ollama/<model> or anthropic/<model> (ADK registry)',
+    DEFAULT_MODEL,
+  )
   .addOption(sandboxOption())
   .addOption(imageOption())
   .option('--max-iterations <n>', 'code steps before asking for an answer', positiveInt, 10)
@@ -150,7 +211,10 @@ program
         'No Gemini credentials: set GOOGLE_API_KEY or GEMINI_API_KEY (or GOOGLE_GENAI_USE_VERTEXAI with a project).',
       );
     }
-    await runAgent(options.model, options.model, words.join(' '), options);
+    const model = options.model.startsWith('gemini')
+      ? options.model
+      : await liveModel(options.model);
+    await runAgent(model, options.model, words.join(' '), options);
   });
 
 program

@@ -5,29 +5,35 @@
  */
 
 import {spawn, spawnSync} from 'node:child_process';
-import {createServer, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
+import {createServer as createHttpServer, type Server} from 'node:http';
+import {createServer, type AddressInfo} from 'node:net';
 import {fileURLToPath} from 'node:url';
 
 import {describe, expect, it} from 'vitest';
 
 import {sandboxBackends} from '../helpers/sandboxes.js';
+import {startChatCompletionsServer} from '../models/chat_completions_server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
-/** The environment without model credentials, plus `extra`. */
-function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+const MODEL_VARIABLES = [
+  'GOOGLE_API_KEY',
+  'GEMINI_API_KEY',
+  'GOOGLE_GENAI_API_KEY',
+  'GOOGLE_GENAI_USE_VERTEXAI',
+  'GOOGLE_GEMINI_BASE_URL',
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'OLLAMA_HOST',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_BASE_URL',
+];
+
+/** This environment without any model credentials or addresses, plus `extra`. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = {...process.env};
-  for (const key of [
-    'GOOGLE_API_KEY',
-    'GEMINI_API_KEY',
-    'GOOGLE_GENAI_API_KEY',
-    'GOOGLE_GENAI_USE_VERTEXAI',
-    'GOOGLE_GEMINI_BASE_URL',
-  ]) {
-    delete env[key];
-  }
+  for (const key of MODEL_VARIABLES) delete env[key];
   return {...env, ...extra};
 }
 
@@ -35,7 +41,7 @@ function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 function cli(...args: string[]) {
   return spawnSync(tsx, ['src/cli/main.ts', ...args], {
     cwd: root,
-    env: cliEnv(),
+    env: cleanEnv(),
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -49,7 +55,7 @@ function cli(...args: string[]) {
 function cliWithGemini(gemini: LoopbackGemini, ...args: string[]) {
   const child = spawn(tsx, ['src/cli/main.ts', ...args], {
     cwd: root,
-    env: cliEnv({GOOGLE_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: gemini.url}),
+    env: cleanEnv({GOOGLE_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: gemini.url}),
   });
   const stdout: Buffer[] = [];
   let stderr = '';
@@ -70,7 +76,7 @@ interface LoopbackGemini {
 
 async function loopbackGemini(model: string, replies: string[]): Promise<LoopbackGemini> {
   const paths: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const server: Server = createHttpServer((req, res) => {
     paths.push(req.url ?? '');
     req.resume();
     req.on('end', () => {
@@ -143,6 +149,27 @@ function expectNoTerminalControls(stdout: Buffer): void {
   // A lone C1 byte would decode as U+FFFD; decoded C1 characters are caught below.
   expect(text).not.toContain('\ufffd');
   expect(text.match(TERMINAL_CONTROL)).toBeNull();
+}
+
+/** The CLI run without blocking this process (which may be serving its model). */
+function cliAsync(env: Record<string, string>, ...args: string[]) {
+  return new Promise<{status: number | null; stdout: string; stderr: string}>((resolve) => {
+    const child = spawn(tsx, ['src/cli/main.ts', ...args], {cwd: root, env: cleanEnv(env)});
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (status) => resolve({status, stdout, stderr}));
+  });
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
 }
 
 const bwrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
@@ -253,5 +280,67 @@ describe('coding-agent CLI', () => {
     const iterations = cli('demo', '--max-iterations', 'zero');
     expect(iterations.status).not.toBe(0);
     expect(iterations.stderr).toContain('expected a positive integer');
+  });
+
+  it('runs --model ollama/qwen2.5-coder:7b against the Ollama at OLLAMA_HOST', async () => {
+    const ollama = await startChatCompletionsServer({flavour: 'ollama'});
+    try {
+      ollama.reply(
+        {content: '```python\nproduct = 25 * 17\nprint(product)\n```'},
+        {content: '```python\nfinal_answer(product)\n```'},
+      );
+      const result = await cliAsync(
+        {OLLAMA_HOST: ollama.url},
+        'run',
+        '--sandbox',
+        'local',
+        '--model',
+        'ollama/qwen2.5-coder:7b',
+        'What is 25 * 17?',
+      );
+      expect(result.stderr).not.toMatch(/^coding-agent:/m);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('product = 25 * 17');
+      expect(result.stdout).toMatch(/answer[^\n]*\n425/);
+      expect(ollama.violations).toEqual([]);
+      expect(ollama.requests.map((r) => r.body.model)).toEqual([
+        'qwen2.5-coder:7b',
+        'qwen2.5-coder:7b',
+      ]);
+    } finally {
+      await ollama.close();
+    }
+  });
+
+  it('names the variable to set when a provider key is missing, in one line', async () => {
+    for (const [model, variable] of [
+      ['openai/gpt-4o', 'OPENAI_API_KEY'],
+      ['anthropic/claude-sonnet-4-5', 'ANTHROPIC_API_KEY'],
+    ]) {
+      const result = await cliAsync({}, 'run', '--model', model, 'What is 2+2?');
+      expect(result.status).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(variable);
+    }
+  });
+
+  it('names the address and its variable when the model server does not answer, in one line', async () => {
+    const port = await closedPort();
+    for (const [env, model, variable] of [
+      [{OLLAMA_HOST: `127.0.0.1:${port}`}, 'ollama/llama3.2', 'OLLAMA_HOST'],
+      [{OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`}, 'openai/local-model', 'OPENAI_BASE_URL'],
+      [
+        {ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`, ANTHROPIC_API_KEY: 'k'},
+        'anthropic/claude-sonnet-4-5',
+        'ANTHROPIC_BASE_URL',
+      ],
+    ] as const) {
+      const result = await cliAsync(env, 'run', '--sandbox', 'local', '--model', model, 'q');
+      expect(result.status).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(`127.0.0.1:${port}`);
+      expect(result.stderr).toContain('ECONNREFUSED');
+      expect(result.stderr).toContain(variable);
+    }
   });
 });

@@ -7,8 +7,10 @@
 /** Starts `adk web` (from @google/adk-devtools) and finds or installs Debian's Chromium. */
 
 import {spawn, spawnSync} from 'node:child_process';
-import {existsSync} from 'node:fs';
+import {existsSync, readdirSync, readlinkSync, rmSync} from 'node:fs';
 import {createServer} from 'node:net';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 /** Where Debian's `chromium` package puts the browser. */
@@ -88,6 +90,7 @@ export async function startAdkWeb(
   timeoutMs = 60_000,
 ): Promise<AdkWeb> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
+  const bundlesBefore = new Set(loaderBundles(root));
   const port = await freePort();
   const child = spawn(
     `${root}node_modules/.bin/adk`,
@@ -117,6 +120,10 @@ export async function startAdkWeb(
       await exited;
       clearTimeout(timer);
     }
+    // The loader's bundle folders outlive a stopped server; remove the ones this one made.
+    for (const dir of loaderBundles(root)) {
+      if (!bundlesBefore.has(dir)) rmSync(dir, {recursive: true, force: true});
+    }
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -131,4 +138,21 @@ export async function startAdkWeb(
   }
   await stop();
   throw new Error(`adk web did not start on ${url}:\n${output.slice(-2000)}`);
+}
+
+/**
+ * The temporary folders in which adk web's agent loader bundled agents of this checkout (it
+ * links this checkout's `node_modules` into each).
+ */
+function loaderBundles(root: string): string[] {
+  return readdirSync(tmpdir())
+    .filter((name) => name.startsWith('adk_agent_loader-'))
+    .map((name) => join(tmpdir(), name))
+    .filter((dir) => {
+      try {
+        return readlinkSync(join(dir, 'node_modules')) === join(root, 'node_modules');
+      } catch {
+        return false;
+      }
+    });
 }
