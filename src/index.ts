@@ -9,7 +9,7 @@
 export {
   CodingAgent,
   DEFAULT_MODEL,
-  VARIABLES_STATE_PREFIX,
+  lastRecordedVariables,
   renderAnswer,
 } from './agents/coding_agent.js';
 export type {CodingAgentConfig, RecordedVariables, StopReason} from './agents/coding_agent.js';

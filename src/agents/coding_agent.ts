@@ -49,7 +49,7 @@ import {prepareRun, type Run, type RunBudget} from './run.js';
 import {runLoop} from './run_loop.js';
 import {UsageLedger} from './usage.js';
 
-export {VARIABLES_STATE_PREFIX, type RecordedVariables} from './interpreter_state.js';
+export {lastRecordedVariables, type RecordedVariables} from './interpreter_state.js';
 export {renderAnswer} from './step.js';
 export type {StopReason} from './events.js';
 
@@ -413,7 +413,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
           ?.stopReason;
         // After a time limit the interpreter was killed: listing would only start a new one.
         if (stopReason && stopReason !== 'time_limit' && this.stateful) {
-          await recordVariables(this.name, sandbox, event);
+          await recordVariables(sandbox, event);
         }
         yield event;
       }

@@ -126,7 +126,11 @@ function renderTurn(turn: readonly Event[], options: ConversationOptions): Conte
       if (text) pushMessage(contents, 'user', text);
       continue;
     }
-    if (event.author !== options.agentName) continue;
+    if (event.author !== options.agentName) {
+      const said = otherAgentContext(event.author, parts, options.maxPastObservationChars);
+      if (said) pushMessage(contents, 'user', said);
+      continue;
+    }
     const prose = parts
       .filter((p) => p.text !== undefined && !p.thought && !p.codeExecutionResult)
       .map((p) => p.text)
@@ -157,6 +161,12 @@ function compactTurn(turn: readonly Event[], options: ConversationOptions): Cont
     .filter(Boolean)
     .join('\n');
   if (question) pushMessage(contents, 'user', truncateMiddle(question, COMPACT_TEXT_CHARS));
+  for (const event of turn) {
+    if (event.author === 'user' || event.author === options.agentName) continue;
+    const textOnly = event.content!.parts!.filter((p) => p.text !== undefined);
+    const said = otherAgentContext(event.author, textOnly, COMPACT_TEXT_CHARS);
+    if (said) pushMessage(contents, 'user', said);
+  }
   const own = turn.filter((e) => e.author === options.agentName);
   const steps = own.filter((e) => e.content!.parts!.some((p) => p.executableCode)).length;
   const last = own[own.length - 1];
@@ -176,6 +186,44 @@ function compactTurn(turn: readonly Event[], options: ConversationOptions): Cont
     );
   }
   return contents;
+}
+
+/**
+ * Another agent's event as context for this one (its text, tool calls and results, code and
+ * output), as ADK's LlmAgent shows other agents' turns; each part cut to `maxChars`.
+ */
+function otherAgentContext(
+  author: string | undefined,
+  parts: readonly Part[],
+  maxChars: number,
+): string {
+  const who = author ?? 'another agent';
+  const lines = parts.flatMap((part) => {
+    if (part.thought) return [];
+    if (part.text?.trim())
+      return [historyNotes.otherSaid(who, truncateMiddle(part.text, maxChars))];
+    if (part.functionCall) {
+      const args = truncateMiddle(JSON.stringify(part.functionCall.args ?? {}), maxChars);
+      return [historyNotes.otherCalled(who, part.functionCall.name ?? '', args)];
+    }
+    if (part.functionResponse) {
+      const result = truncateMiddle(JSON.stringify(part.functionResponse.response ?? {}), maxChars);
+      return [historyNotes.otherToolReturned(who, part.functionResponse.name ?? '', result)];
+    }
+    if (part.executableCode?.code) {
+      return [historyNotes.otherRanCode(who, truncateMiddle(part.executableCode.code, maxChars))];
+    }
+    if (part.codeExecutionResult?.output) {
+      return [
+        historyNotes.otherCodeOutput(
+          who,
+          truncateMiddle(part.codeExecutionResult.output, maxChars),
+        ),
+      ];
+    }
+    return [];
+  });
+  return lines.length ? historyNotes.forContext(lines) : '';
 }
 
 /** The text a user sent, with a line for each attachment (where it is in the sandbox). */

@@ -6,9 +6,11 @@
 
 /**
  * What a conversation's interpreter held, across turns: a stateful agent records the names and
- * types of the interpreter's variables in session state after each turn, so that the next turn
- * can tell the model which ones it can reuse — or, when it finds a fresh interpreter, which ones
- * are gone and why.
+ * types of the interpreter's variables on its final event of each turn
+ * (`customMetadata.codingAgent.variables`), so that the next turn can tell the model which ones
+ * it can reuse — or, when it finds a fresh interpreter, which ones are gone and why. The record
+ * is kept in the session's events, not its state: state deltas travel to a parent agent (an
+ * `AgentTool` copies them into the caller's state), this record is the agent's own business.
  */
 
 import type {Event, InvocationContext} from '@google/adk';
@@ -18,10 +20,7 @@ import type {SandboxSession} from '../code_executors/sandbox.js';
 import {hasEarlierExecutions, pushMessage} from './conversation.js';
 import {interpreterNotes} from './messages.js';
 
-/** Session state key prefix under which a stateful agent records its interpreter's variables. */
-export const VARIABLES_STATE_PREFIX = '_coding_agent:variables:';
-
-/** The variables a stateful agent's interpreter held at the end of a turn (in session state). */
+/** The variables a stateful agent's interpreter held at the end of a turn (on its final event). */
 export interface RecordedVariables {
   /** Name and Python type name of each user-defined global, sorted by name. */
   variables: Array<{name: string; type: string}>;
@@ -36,9 +35,7 @@ export function noteInterpreter(
   ctx: InvocationContext,
   contents: Content[],
 ): void {
-  const recorded = ctx.session.state[VARIABLES_STATE_PREFIX + options.agentName] as
-    RecordedVariables | undefined;
-  const earlier = recorded?.variables ?? [];
+  const earlier = lastRecordedVariables(ctx.session.events, options.agentName)?.variables ?? [];
   const hadEarlierState =
     hasEarlierExecutions(ctx.session.events, options.agentName, ctx.invocationId) ||
     earlier.length > 0;
@@ -53,15 +50,27 @@ export function noteInterpreter(
   }
 }
 
-/**
- * Records the interpreter's user-defined variables (names and types) in `event`'s `stateDelta`
- * (the run's final event), so a later turn can tell the model what a lost kernel took with it.
- */
-export async function recordVariables(
+/** The variables recorded by `agentName` at the end of its latest turn in `events`. */
+export function lastRecordedVariables(
+  events: readonly Event[],
   agentName: string,
-  sandbox: SandboxSession,
-  event: Event,
-): Promise<void> {
+): RecordedVariables | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i];
+    if (event.author !== agentName) continue;
+    const recorded = (
+      event.customMetadata?.codingAgent as {variables?: RecordedVariables} | undefined
+    )?.variables;
+    if (recorded) return recorded;
+  }
+  return undefined;
+}
+
+/**
+ * Records the interpreter's user-defined variables (names and types) on `event` (the run's final
+ * event), so a later turn can tell the model what a lost kernel took with it.
+ */
+export async function recordVariables(sandbox: SandboxSession, event: Event): Promise<void> {
   const result = await sandbox
     .execute({
       code:
@@ -78,5 +87,8 @@ export async function recordVariables(
     .sort((a, b) => a.name.localeCompare(b.name))
     .slice(0, MAX_RECORDED_VARIABLES);
   const recorded: RecordedVariables = {variables};
-  event.actions.stateDelta[VARIABLES_STATE_PREFIX + agentName] = recorded;
+  event.customMetadata = {
+    ...event.customMetadata,
+    codingAgent: {...(event.customMetadata?.codingAgent as object), variables: recorded},
+  };
 }

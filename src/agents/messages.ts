@@ -30,6 +30,17 @@ export const historyNotes = {
   stepsOmitted(count: number): string {
     return `[${count} code step${count === 1 ? '' : 's'}; code and output omitted]`;
   },
+  /** Other agents' turns, which this agent reads as context (as ADK's LlmAgent does). */
+  forContext(lines: readonly string[]): string {
+    return `For context:\n${lines.join('\n')}`;
+  },
+  otherSaid: (agent: string, text: string) => `[${agent}] said: ${text}`,
+  otherCalled: (agent: string, tool: string, args: string) =>
+    `[${agent}] called tool \`${tool}\` with parameters: ${args}`,
+  otherToolReturned: (agent: string, tool: string, result: string) =>
+    `[${agent}] \`${tool}\` tool returned result: ${result}`,
+  otherRanCode: (agent: string, code: string) => `[${agent}] ran code:\n${code}`,
+  otherCodeOutput: (agent: string, output: string) => `[${agent}] code output:\n${output}`,
 };
 
 /** `df (DataFrame), rate (float)`: variables as the model reads them. */

@@ -12,6 +12,7 @@
  */
 
 import {
+  Context,
   ReadonlyContext,
   StreamingMode,
   isBaseTool,
@@ -192,11 +193,20 @@ export function timeLimitEnd(agent: CodingAgent, during?: 'code' | 'model'): Run
   return {text, stopReason: 'time_limit', errorCode: 'RUN_TIME_LIMIT', errorMessage: text};
 }
 
+/**
+ * The run's tools: toolsets expanded, then filtered by plugins' `beforeToolSelection` hooks as
+ * for LlmAgent (a plugin that returns a subset narrows what the snippet can call).
+ */
 async function resolveTools(agent: CodingAgent, ctx: InvocationContext): Promise<BaseTool[]> {
   const tools: BaseTool[] = [];
   for (const entry of agent.tools) {
     if (isBaseTool(entry)) tools.push(entry);
     else tools.push(...(await entry.getTools(new ReadonlyContext(ctx))));
   }
-  return tools;
+  if (tools.length === 0) return tools;
+  const selected = await ctx.pluginManager.runBeforeToolSelection({
+    callbackContext: new Context({invocationContext: ctx}),
+    tools: Object.fromEntries(tools.map((tool) => [tool.name, tool])),
+  });
+  return selected === undefined ? tools : tools.filter((tool) => tool.name in selected);
 }

@@ -21,7 +21,7 @@ import {
   DEFAULT_SAFE_IMPORTS,
   SandboxSessionManager,
   ScriptedLlm,
-  VARIABLES_STATE_PREFIX,
+  lastRecordedVariables,
   fetchCsvTool,
   type CodeExecutor,
 } from '../../src/index.js';
@@ -458,10 +458,14 @@ for (const backend of scenarioBackends) {
       // The model was told what is still defined.
       const third = model.requests.find((r) => lastUserText(r).includes('women in first class'))!;
       expect(requestText(third)).toMatch(/still defined in the interpreter: .*df \(DataFrame\)/);
-      const state = await session.state();
-      const variables = state[`${VARIABLES_STATE_PREFIX}analyst`] as {
-        variables: Array<{name: string; type: string}>;
-      };
+      // Recorded on the turn's final event, not in session state (a parent would inherit it).
+      const stored = await session.runner.sessionService.getSession({
+        appName: 'test_app',
+        userId: session.userId,
+        sessionId: session.sessionId,
+      });
+      expect(Object.keys(stored!.state).filter((k) => k.includes('variables'))).toEqual([]);
+      const variables = lastRecordedVariables(stored!.events, 'analyst')!;
       expect(variables.variables).toEqual(
         expect.arrayContaining([
           {name: 'df', type: 'DataFrame'},
