@@ -84,7 +84,10 @@ const TABLE: Array<[string, string, string | undefined, boolean?]> = [
   ],
   ['leading and trailing whitespace', `\n\n   \n${F}python\n\nv = 1\n\n${F}\n\n`, '\nv = 1'],
   ['plain text answer', 'The answer is 42.', undefined],
-  ['code without any fence is text', 'x = 1\nprint(x)', undefined],
+  ['a reply that is all Python runs, fenced or not', 'x = 1\nprint(x)', 'x = 1\nprint(x)'],
+  ['a one-word answer is text, though it parses', 'Paris', undefined],
+  ['a number is text', '42', undefined],
+  ['an "Answer: 42" line is text, though it parses as an annotation', 'Answer: 42', undefined],
   [
     'smolagents Code: + <end_code>',
     `Thought: sum\nCode:\n${F}py\ntotal = sum([1, 2])\n${F}<end_code>`,
