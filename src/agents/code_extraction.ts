@@ -17,7 +17,7 @@ export interface ReplyPart {
 /** Why a block found in the reply is not run. */
 export type SkipReason =
   | 'not Python' // labelled with another language (bash, json, sql, ...) or an <execute_bash> tag
-  | 'shell command' // IPython escapes or magics only (!pip install, %pip install)
+  | 'shell command' // IPython escapes or magics only (!pip install, %pip install), or pip/git/... lines
   | 'program output' // literals only: printed output, a JSON value
   | 'not a program' // a bare fence with names only: a command word (submit, ls) or a value
   | 'not Python syntax' // a bare fence that does not parse: shell, file contents, a table
@@ -44,7 +44,7 @@ export interface ExtractedReply {
   thoughts: string;
   /** True when the reply ends inside a block that was never closed (cut off, or closed by a stop sequence). */
   truncated: boolean;
-  /** Blocks found but not run (a bash block, printed output, a repeat...), in reply order. */
+  /** Blocks found but not run (a bash block, printed output...) in reply order, then repeats. */
   skipped: SkippedBlock[];
 }
 
@@ -67,12 +67,17 @@ export interface ExtractedReply {
  *    followed by a language word (`` ```</code> `` closes); inside Python, not within a
  *    triple-quoted string.
  * 4. A block labelled Python (`python`, `py`, `tool_code`, ...) or in a Python tag runs unless it
- *    is only shell escapes or only literals (output). A bare fence runs only when it parses as
- *    Python and does something; commands, file contents, tables, JSON and output stay text.
- *    Other languages never run.
+ *    is only shell (IPython escapes, `pip install ...`) or only literals (printed output). IPython
+ *    magic lines (`%matplotlib inline`) and `>>>` prompts are dropped when that makes it parse.
+ *    A bare fence runs only when it parses as Python and does something; commands, file
+ *    contents, tables and output stay text. JSON holding code (`{"code": "..."}`, a tool call to
+ *    a Python tool, in a fence, a `<tool_call>` tag or as the whole reply) is unwrapped. Other
+ *    languages never run.
  * 5. Runnable blocks are joined in order (numbered steps form one program); an earlier block
  *    that a later one repeats (the same program written again) is dropped.
- * 6. A reply with no block at all runs only when the whole of it is a Python program.
+ * 6. A reply without runnable blocks runs unfenced code: the whole reply, or the lines at its
+ *    start or after a line ending with `:` (`Code:`, `Here is the code:`), when they form a
+ *    Python program. A lone word or value (`Paris`, `42`) is not a program.
  */
 export function extractCode(reply: string | readonly ReplyPart[]): ExtractedReply {
   const {answer, thoughts} = separateReasoning(reply);
@@ -80,16 +85,18 @@ export function extractCode(reply: string | readonly ReplyPart[]): ExtractedRepl
   const skipped: SkippedBlock[] = [];
   let runnable: Block[] = [];
   for (const block of blocks) {
-    const reason = skipReason(block);
-    if (reason) skipped.push({language: block.language, reason, code: block.code});
-    else runnable.push(block);
+    const read = readBlock(block);
+    if (typeof read === 'string') runnable.push({...block, code: read});
+    else skipped.push({language: block.language, reason: read.skip, code: block.code});
   }
   runnable = dropRepeats(runnable, skipped);
 
   let code = runnable.length ? runnable.map((b) => b.code.trimEnd()).join('\n\n') : undefined;
   let text = removeSpans(answer, runnable);
   if (code === undefined) {
-    const unfenced = unfencedProgram(stripStrayMarkers(text));
+    const prose = stripStrayMarkers(text);
+    const wrapped = blocks.length ? undefined : codeInJson(prose.trim());
+    const unfenced = wrapped ? {code: wrapped, text: ''} : unfencedProgram(prose);
     if (unfenced) ({code, text} = unfenced);
   }
   return {
@@ -167,9 +174,13 @@ interface Block {
   end: number;
 }
 
-/** Tags whose content is Python (smolagents, CodeAct / OpenHands), and the shell one. */
+/** Tags whose content is Python (smolagents, CodeAct / OpenHands). */
 const PYTHON_TAGS = new Set(['execute_ipython', 'execute_python', 'execute', 'code']);
-const TAG_BLOCK = /<(execute_ipython|execute_python|execute_bash|execute|code)>([\s\S]*?)(<\/\1>|$)/g;
+/** Those, the shell one, and Hermes / Qwen `<tool_call>` (JSON, which may hold code). */
+const TAG_BLOCK =
+  /<(execute_ipython|execute_python|execute_bash|execute|code|tool_call)>([\s\S]*?)(<\/\1>|$)/g;
+/** The language a tag's content is in. */
+const TAG_LANGUAGE: Record<string, string> = {execute_bash: 'bash', tool_call: 'json'};
 
 function findBlocks(answer: string): Block[] {
   const tagged = findTagBlocks(answer);
@@ -180,22 +191,25 @@ function findTagBlocks(answer: string): Block[] {
   const blocks: Block[] = [];
   for (const m of answer.matchAll(TAG_BLOCK)) {
     const [whole, tag, inner, close] = m;
-    // Inline <code>word</code> in a sentence is Markdown-ish formatting, not a block.
-    if (tag === 'code' && !inner.includes('\n')) continue;
     const start = m.index;
+    // Inline <code>word</code> within a sentence is formatting, not a block.
+    if (tag === 'code' && !inner.includes('\n') && !/(^|\n)[ \t]*$/.test(answer.slice(0, start))) {
+      continue;
+    }
     const end = start + whole.length;
     const python = PYTHON_TAGS.has(tag);
     const fenced = findFencedBlocks(inner, start + tag.length + 2);
     if (fenced.length) {
       // The tag is the block's delimiter: its span covers the fences inside.
-      const inside = fenced.map((f) => (python ? f : {...f, language: 'bash', python: false}));
+      const language = TAG_LANGUAGE[tag];
+      const inside = fenced.map((f) => (python ? f : {...f, language, python: false}));
       inside[0].start = start;
       inside[inside.length - 1].end = end;
       inside[inside.length - 1].closed &&= close !== '';
       blocks.push(...inside);
       continue;
     }
-    const language = tag === 'execute_bash' ? 'bash' : tag;
+    const language = TAG_LANGUAGE[tag] ?? tag;
     blocks.push({language, python, code: dedent(inner).trim(), closed: close !== '', start, end});
   }
   return blocks;
@@ -215,17 +229,18 @@ function findFencedBlocks(text: string, offset: number): Block[] {
   }
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = OPEN_FENCE.exec(lines[i]) ?? trailingOpenFence(lines[i]);
+    const open = openingFence(lines[i]);
     if (!open) continue;
-    const [, indent, fence, info] = open;
-    const language = info.toLowerCase();
+    const language = fenceLanguage(open.info);
     const python = PYTHON_FENCE_LANGUAGES.has(language);
     const body: string[] = [];
     let quote: string | undefined; // the open triple quote, inside a Python string
     let j = i + 1;
     let closed = false;
     for (; j < lines.length; j++) {
-      if (quote === undefined && closesFence(lines[j], fence)) {
+      const close = quote === undefined ? closingFence(lines[j], open.fence) : undefined;
+      if (close === 'end') body.push(lines[j].trimEnd().slice(0, -open.fence.length));
+      if (close) {
         closed = true;
         break;
       }
@@ -236,7 +251,7 @@ function findFencedBlocks(text: string, offset: number): Block[] {
     blocks.push({
       language,
       python,
-      code: stripIndent(body, indent),
+      code: stripIndent(body, open.indent),
       closed,
       start: starts[i],
       end,
@@ -246,18 +261,41 @@ function findFencedBlocks(text: string, offset: number): Block[] {
   return blocks;
 }
 
-function trailingOpenFence(line: string): RegExpExecArray | null {
-  const m = TRAILING_OPEN_FENCE.exec(line);
-  // Shaped like OPEN_FENCE's match: [whole, indent, fence, info].
-  return m ? (Object.assign([m[0], '', m[2], m[3]], {index: 0, input: line}) as RegExpExecArray) : null;
+interface OpeningFence {
+  indent: string;
+  /** The fence's run of backticks or tildes. */
+  fence: string;
+  info: string;
 }
 
-/** A run of the fence's character, at least as long, not followed by a language word. */
-function closesFence(line: string, fence: string): boolean {
+function openingFence(line: string): OpeningFence | undefined {
+  const m = OPEN_FENCE.exec(line);
+  if (m) return {indent: m[1], fence: m[2], info: m[3]};
+  const glued = TRAILING_OPEN_FENCE.exec(line);
+  return glued ? {indent: '', fence: glued[2], info: glued[3]} : undefined;
+}
+
+/** The language word of an info string: `Python`, `python:main.py`, `{python}`, `py title="x"`. */
+function fenceLanguage(info: string): string {
+  return (/^[{.]?([\w+-]+)/.exec(info)?.[1] ?? '').toLowerCase();
+}
+
+/**
+ * Whether `line` closes a block opened with `fence`: `line` when it starts with a run of the
+ * fence's character at least as long that no language word follows (`` ``` ``, `` ```</code> ``,
+ * `` ```[...] ``); `end` when code ends with the fence glued to it (`` print(x)``` ``).
+ */
+function closingFence(line: string, fence: string): 'line' | 'end' | undefined {
   const trimmed = line.trimStart();
   let run = 0;
   while (trimmed[run] === fence[0]) run++;
-  return run >= fence.length && !/^[\w+-]/.test(trimmed.slice(run));
+  if (run >= fence.length) return /^[\w+-]/.test(trimmed.slice(run)) ? undefined : 'line';
+  const code = line.trimEnd().slice(0, -fence.length);
+  return line.trimEnd().endsWith(fence) &&
+    !code.includes(fence[0].repeat(3)) &&
+    !code.endsWith(fence[0])
+    ? 'end'
+    : undefined;
 }
 
 /** Tracks whether a line leaves us inside a `"""` or `'''` string (ignores other quoting). */
@@ -298,16 +336,85 @@ function dedent(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Choosing what runs
 
-function skipReason(block: Block): SkipReason | undefined {
-  if (!block.python && block.language !== '') return 'not Python';
-  const shape = pythonShape(block.code);
-  if (shape === 'empty') return 'empty';
-  if (shape === 'shell') return 'shell command';
-  if (shape === 'literals') return 'program output';
-  if (block.python) return undefined; // labelled Python runs, even with a syntax error
-  if (shape === 'invalid') return 'not Python syntax';
-  if (shape === 'values') return 'not a program';
-  return undefined;
+/** The code to run from `block`, or why it is skipped. */
+function readBlock(block: Block): string | {skip: SkipReason} {
+  if (block.language === 'json' || block.language === '') {
+    const wrapped = codeInJson(block.code);
+    if (wrapped !== undefined) return wrapped;
+  }
+  if (!block.python && block.language !== '') return {skip: 'not Python'};
+  const code = block.python ? withoutIpythonSyntax(block.code) : block.code;
+  const shape = pythonShape(code);
+  if (shape === 'empty') return {skip: 'empty'};
+  if (shape === 'shell' || (shape === 'invalid' && looksLikeShell(code))) {
+    return {skip: 'shell command'};
+  }
+  if (shape === 'literals') return {skip: 'program output'};
+  if (block.python) return code; // labelled Python runs, even with a syntax error
+  if (shape === 'invalid') return {skip: 'not Python syntax'};
+  if (shape === 'values') return {skip: 'not a program'};
+  return code;
+}
+
+/**
+ * Code held in JSON: `{"code": "..."}` (smolagents' structured outputs, with or without a
+ * `thought`), or a tool call whose tool runs Python (`{"name": "python_interpreter",
+ * "arguments": {"code": "..."}}`). The code may itself be fenced. Other JSON holds no code.
+ */
+function codeInJson(text: string): string | undefined {
+  if (!text.startsWith('{')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const code = jsonCode(value);
+  if (code === undefined || !code.trim()) return undefined;
+  const inner = findBlocks(code).filter((b) => b.python);
+  return inner.length ? inner.map((b) => b.code.trimEnd()).join('\n\n') : code.trim();
+}
+
+const CODE_TOOL = /python|code|interpreter|ipython|repl|execute/i;
+
+function jsonCode(value: unknown): string | undefined {
+  if (!isRecord(value)) return undefined;
+  if (typeof value.code === 'string') return value.code;
+  const tool = value.name ?? value.tool ?? value.tool_name ?? value.action ?? value.function;
+  if (typeof tool !== 'string' || !CODE_TOOL.test(tool)) return undefined;
+  const args =
+    value.arguments ?? value.args ?? value.parameters ?? value.action_input ?? value.input;
+  if (typeof args === 'string') return codeInJson(args.trim()) ?? args;
+  return isRecord(args) && typeof args.code === 'string' ? args.code : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Python written for IPython: without its magic and shell-escape lines (`%matplotlib inline`,
+ * `!pip install x`), or the code of a `>>>` session, when that is what makes it parse.
+ */
+function withoutIpythonSyntax(code: string): string {
+  if (pythonShape(code) !== 'invalid') return code;
+  const lines = code.split('\n');
+  const prompts = lines.filter((l) => /^(>>>|\.\.\.)( |$)/.test(l));
+  if (prompts.length && /^>>>/.test(prompts[0])) {
+    const session = prompts.map((l) => l.slice(4)).join('\n');
+    if (pythonShape(session) !== 'invalid') return session;
+  }
+  const plain = lines.filter((l) => !/^\s*[%!]\S/.test(l)).join('\n');
+  return plain !== code && pythonShape(plain) === 'program' ? plain : code;
+}
+
+const SHELL_COMMAND =
+  /^\s*(?:\$ |(?:pip3?|python3?|conda|apt(?:-get)?|brew|npm|npx|yarn|uv|git|cd|ls|cat|echo|mkdir|rm|cp|mv|curl|wget|export|source|sudo|chmod|bash|sh|docker|make)(?:\s|$))/;
+
+/** Every line is a shell command (`pip install x`, `python app.py`, `$ ls`). */
+function looksLikeShell(code: string): boolean {
+  const lines = code.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+  return lines.length > 0 && lines.every((l) => SHELL_COMMAND.test(l));
 }
 
 /** Drops an earlier block when a later one is the same program written again. */
@@ -338,14 +445,15 @@ function nearlySame(a: Set<string>, b: Set<string>): boolean {
 }
 
 /**
- * Code written without any fence: the lines at the start of the reply, or right after a `Code:`
- * label, up to the first line that is not Python, when they form a program. Prose almost never
- * parses as Python, and a lone word or value (`Guava`, `42`) is not a program.
+ * Code written without any fence: the lines at the start of the reply, or after the first line
+ * that ends with a colon (`Code:`, `Here is the code:`), up to the first line that is not
+ * Python, when they form a program. Prose almost never parses as Python, and a lone word or
+ * value (`Guava`, `42`) is not a program.
  */
 function unfencedProgram(text: string): {code: string; text: string} | undefined {
   const lines = text.split('\n');
-  const label = lines.findIndex((l) => CODE_LABEL.test(l));
-  for (const first of label < 0 ? [0] : [0, label + 1]) {
+  const intro = lines.findIndex((l) => /:[ \t]*(?:\*\*)?[ \t]*$/.test(l));
+  for (const first of intro < 0 ? [0] : [0, intro + 1]) {
     const end = programEnd(lines, first);
     if (end === undefined) continue;
     return {
@@ -359,7 +467,8 @@ function unfencedProgram(text: string): {code: string; text: string} | undefined
 /**
  * The end (exclusive) of the longest run of lines from `first` that forms a Python program and
  * stops before a line starting at column 0 (a new statement or prose), or undefined. A closing
- * bracket at column 0 makes one or two boundaries that do not parse; three in a row end the code.
+ * bracket at column 0 makes one or two boundaries that do not parse; three in a row end the search
+ * (prose ends it at once), which keeps it linear in practice.
  */
 function programEnd(lines: string[], first: number): number | undefined {
   while (first < lines.length && !lines[first].trim()) first++;
@@ -371,7 +480,7 @@ function programEnd(lines: string[], first: number): number | undefined {
     if (next !== undefined && (next.trim() === '' || /^\s/.test(next))) continue;
     const shape = pythonShape(lines.slice(first, end).join('\n'));
     if (shape === 'program') [best, misses] = [end, 0];
-    else if (shape === 'invalid' && best !== undefined) misses++;
+    else if (shape === 'invalid') misses++;
   }
   return best;
 }

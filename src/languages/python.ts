@@ -95,7 +95,8 @@ function contains(node: SyntaxNode, names: ReadonlySet<string>): boolean {
 function hasLeadingZeroNumber(top: SyntaxNode, code: string): boolean {
   const cursor = top.cursor();
   do {
-    if (cursor.name === 'Number' && /^0+[1-9]\d*$/.test(code.slice(cursor.from, cursor.to))) return true;
+    if (cursor.name === 'Number' && /^0+[1-9]\d*$/.test(code.slice(cursor.from, cursor.to)))
+      return true;
   } while (cursor.next());
   return false;
 }

@@ -8,7 +8,7 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 
-import {extractCode, type ReplyPart} from '../../src/agents/code_extraction.js';
+import {codeSoFar, extractCode, type ReplyPart} from '../../src/agents/code_extraction.js';
 import {smolagentsCodeActions} from '../helpers/smolagents_parser.js';
 
 /**
@@ -138,23 +138,23 @@ describe('extractCode on real model replies', () => {
     for (const e of ENTRIES) {
       const text = textOf(e);
       const whole = extractCode(text);
-      // Cut points everywhere near fences and tags, plus evenly spaced ones.
+      // Cuts at and around every fence, tag and line end: a stream of tiny chunks that splits
+      // fences and tags in every way (a closing fence in the last chunk included).
       const cuts = new Set<number>();
       for (const m of text.matchAll(/```|~~~|<\/?[a-z_]+>|\n/g)) {
         for (const d of [-1, 0, 1, 2, 3]) cuts.add(m.index + d);
       }
-      for (let k = 1; k < 40; k++) cuts.add(Math.floor((k * text.length) / 40));
       const points = [...cuts].filter((c) => c > 0 && c < text.length).sort((a, b) => a - b);
-      const step = Math.ceil(points.length / 200);
-      // One cut at a time (at most 200 per reply), and all of them at once (tiny chunks).
-      for (const c of points.filter((_, i) => i % step === 0)) {
+      const chunks = [0, ...points].map((p, i, all) => ({text: text.slice(p, all[i + 1])}));
+      expect(extractCode(chunks), e.id).toEqual(whole);
+      // And two chunks, cut at 20 places: what is shown live never throws, the end is the same.
+      for (let k = 1; k <= 20; k++) {
+        const c = Math.floor((k * text.length) / 21);
+        expect(() => codeSoFar(text.slice(0, c)), `${e.id} preview at ${c}`).not.toThrow();
         const parts = [{text: text.slice(0, c)}, {text: text.slice(c)}];
         expect(extractCode(parts), `${e.id} cut at ${c}`).toEqual(whole);
       }
-      const chunks = [0, ...points, text.length].map((p, i, all) => ({
-        text: text.slice(p, all[i + 1] ?? p),
-      }));
-      expect(extractCode(chunks), e.id).toEqual(whole);
+      expect(codeSoFar(text).code, e.id).toBe(whole.code);
     }
   });
 });
