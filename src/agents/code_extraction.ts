@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import {PYTHON_FENCE_LANGUAGES, pythonShape} from '../languages/python.js';
+import {isPythonLanguage, pythonShape} from '../languages/python.js';
 
 /** One part of a model reply, as ADK's `Part`: only `text` and `thought` are read. */
 export interface ReplyPart {
@@ -19,9 +19,9 @@ export type SkipReason =
   | 'not Python' // labelled with another language (bash, json, sql, ...) or an <execute_bash> tag
   | 'shell command' // IPython escapes or magics only (!pip install, %pip install), or pip/git/... lines
   | 'program output' // literals only: printed output, a JSON value
-  | 'not a program' // a bare fence with names only: a command word (submit, ls) or a value
+  | 'not a program' // a bare fence with names or comments only: a command word (submit, ls), a value
   | 'not Python syntax' // a bare fence that does not parse: shell, file contents, a table
-  | 'empty'
+  | 'empty' // blank
   | 'repeated'; // the same program written again later in the reply
 
 /** A code block of the reply that is not run, and why. */
@@ -75,9 +75,9 @@ export interface ExtractedReply {
  *    languages never run.
  * 5. Runnable blocks are joined in order (numbered steps form one program); an earlier block
  *    that a later one repeats (the same program written again) is dropped.
- * 6. A reply without runnable blocks runs unfenced code: the whole reply, or the lines at its
- *    start or after a line ending with `:` (`Code:`, `Here is the code:`), when they form a
- *    Python program. A lone word or value (`Paris`, `42`) is not a program.
+ * 6. A reply without runnable blocks runs unfenced code: the lines at its start, or in a reply
+ *    without any fence those after a line ending with `:` (`Code:`, `Here is the code:`), when
+ *    they form a Python program. A lone word or value (`Paris`, `42`) is not a program.
  */
 export function extractCode(reply: string | readonly ReplyPart[]): ExtractedReply {
   const {answer, thoughts} = separateReasoning(reply);
@@ -96,7 +96,7 @@ export function extractCode(reply: string | readonly ReplyPart[]): ExtractedRepl
   if (code === undefined) {
     const prose = stripStrayMarkers(text);
     const wrapped = blocks.length ? undefined : codeInJson(prose.trim());
-    const unfenced = wrapped ? {code: wrapped, text: ''} : unfencedProgram(prose);
+    const unfenced = wrapped ? {code: wrapped, text: ''} : unfencedProgram(prose, !blocks.length);
     if (unfenced) ({code, text} = unfenced);
   }
   return {
@@ -216,8 +216,8 @@ function findTagBlocks(answer: string): Block[] {
 }
 
 const OPEN_FENCE = /^([ \t]*)(`{3,}|~{3,})[ \t]*([^\s`]*)[^`\n]*$/;
-/** An opening fence at the end of a line of prose: `… the bytes list.```python`. */
-const TRAILING_OPEN_FENCE = /^([^`\n]*\S)[ \t]*(`{3,})([\w+.-]*)[ \t]*$/;
+/** An opening fence at the end of a line of prose: `… the bytes list.```python` (not a comment). */
+const TRAILING_OPEN_FENCE = /^([^\s#`][^`\n]*)[ \t]*(`{3,})([\w+.-]*)[ \t]*$/;
 
 function findFencedBlocks(text: string, offset: number): Block[] {
   const lines = text.split('\n');
@@ -231,9 +231,14 @@ function findFencedBlocks(text: string, offset: number): Block[] {
   for (let i = 0; i < lines.length; i++) {
     const open = openingFence(lines[i]);
     if (!open) continue;
-    const language = fenceLanguage(open.info);
-    const python = PYTHON_FENCE_LANGUAGES.has(language);
+    const start = starts[i];
+    let language = fenceLanguage(open.info);
     const body: string[] = [];
+    // A bare fence whose first line is only the language word (```\npython\n...).
+    if (!language && isPythonLanguage(lines[i + 1]?.trim().toLowerCase() ?? '-')) {
+      language = lines[++i].trim().toLowerCase();
+    }
+    const python = isPythonLanguage(language);
     let quote: string | undefined; // the open triple quote, inside a Python string
     let j = i + 1;
     let closed = false;
@@ -253,7 +258,7 @@ function findFencedBlocks(text: string, offset: number): Block[] {
       python,
       code: stripIndent(body, open.indent),
       closed,
-      start: starts[i],
+      start,
       end,
     });
     i = j;
@@ -350,9 +355,10 @@ function readBlock(block: Block): string | {skip: SkipReason} {
     return {skip: 'shell command'};
   }
   if (shape === 'literals') return {skip: 'program output'};
-  if (block.python) return code; // labelled Python runs, even with a syntax error
+  // Labelled Python runs even with a syntax error (the model learns of it), or only comments.
+  if (block.python) return code;
   if (shape === 'invalid') return {skip: 'not Python syntax'};
-  if (shape === 'values') return {skip: 'not a program'};
+  if (shape === 'values' || shape === 'comments') return {skip: 'not a program'};
   return code;
 }
 
@@ -417,11 +423,14 @@ function looksLikeShell(code: string): boolean {
   return lines.length > 0 && lines.every((l) => SHELL_COMMAND.test(l));
 }
 
-/** Drops an earlier block when a later one is the same program written again. */
+/**
+ * Drops an earlier block when a later one writes it again: the same program (with small
+ * changes), or one that holds all of its lines (a program grown step by step, each step shown).
+ */
 function dropRepeats(blocks: Block[], skipped: SkippedBlock[]): Block[] {
   const lineSets = blocks.map((b) => significantLines(b.code));
   return blocks.filter((block, i) => {
-    const repeated = lineSets.slice(i + 1).some((later) => nearlySame(lineSets[i], later));
+    const repeated = lineSets.slice(i + 1).some((later) => writtenAgain(lineSets[i], later));
     if (repeated) skipped.push({language: block.language, reason: 'repeated', code: block.code});
     return !repeated;
   });
@@ -436,23 +445,26 @@ function significantLines(code: string): Set<string> {
   );
 }
 
-/** At least 80 % of each block's lines appear in the other. */
-function nearlySame(a: Set<string>, b: Set<string>): boolean {
-  if (!a.size || !b.size) return false;
+/** All of `earlier`'s lines are in `later`, or at least 80 % of each one's lines in the other. */
+function writtenAgain(earlier: Set<string>, later: Set<string>): boolean {
+  if (!earlier.size || !later.size) return false;
   let shared = 0;
-  for (const line of a) if (b.has(line)) shared++;
-  return shared >= 0.8 * a.size && shared >= 0.8 * b.size;
+  for (const line of earlier) if (later.has(line)) shared++;
+  return shared === earlier.size || (shared >= 0.8 * earlier.size && shared >= 0.8 * later.size);
 }
 
 /**
- * Code written without any fence: the lines at the start of the reply, or after the first line
- * that ends with a colon (`Code:`, `Here is the code:`), up to the first line that is not
- * Python, when they form a program. Prose almost never parses as Python, and a lone word or
+ * Code written without any fence: the lines at the start of the reply, or (`afterIntro`, for
+ * replies without any fence) after the first line that ends with a colon (`Code:`, `Here is the
+ * code:`), up to the first line that is not Python, when they form a program. Prose almost never parses as Python, and a lone word or
  * value (`Guava`, `42`) is not a program.
  */
-function unfencedProgram(text: string): {code: string; text: string} | undefined {
+function unfencedProgram(
+  text: string,
+  afterIntro: boolean,
+): {code: string; text: string} | undefined {
   const lines = text.split('\n');
-  const intro = lines.findIndex((l) => /:[ \t]*(?:\*\*)?[ \t]*$/.test(l));
+  const intro = afterIntro ? lines.findIndex((l) => /:[ \t]*(?:\*\*)?[ \t]*$/.test(l)) : -1;
   for (const first of intro < 0 ? [0] : [0, intro + 1]) {
     const end = programEnd(lines, first);
     if (end === undefined) continue;

@@ -8,17 +8,21 @@ import {parser} from '@lezer/python';
 
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
 
-/** Fence info strings (lowercased) that name Python, including Gemini's `tool_code`. */
-export const PYTHON_FENCE_LANGUAGES: ReadonlySet<string> = new Set([
-  'python',
+/** Fence info words (lowercased) that name Python, besides `python…` (`python3`, `python_code`). */
+const PYTHON_WORDS: ReadonlySet<string> = new Set([
   'py',
-  'python3',
   'py3',
   'ipython',
   'ipython3',
-  'tool_code',
+  'pycon',
+  'tool_code', // Gemini
   'tool-code',
 ]);
+
+/** True when a fence's language word (lowercased) names Python. */
+export function isPythonLanguage(word: string): boolean {
+  return word.startsWith('python') || PYTHON_WORDS.has(word);
+}
 
 /**
  * What a piece of text is, read as Python:
@@ -28,9 +32,11 @@ export const PYTHON_FENCE_LANGUAGES: ReadonlySet<string> = new Set([
  * - `literals`: the `values` case with no name at all, only literals and operators (output);
  * - `shell`: every line is an IPython shell escape or magic (`!pip install x`, `%pip install x`);
  * - `invalid`: it does not parse;
- * - `empty`: only blank lines and comments.
+ * - `comments`: only comments (and blank lines);
+ * - `empty`: only blank lines.
  */
-export type PythonShape = 'program' | 'values' | 'literals' | 'shell' | 'invalid' | 'empty';
+export type PythonShape =
+  'program' | 'values' | 'literals' | 'shell' | 'invalid' | 'comments' | 'empty';
 
 /** Statements that do nothing visible unless they hold a call (or an await, yield, ...). */
 const EFFECT_NODES = new Set([
@@ -50,8 +56,9 @@ const NAME_NODES = new Set(['VariableName', 'PropertyName']);
  * CPython rejects but Lezer tolerates.
  */
 export function pythonShape(code: string): PythonShape {
+  if (!code.trim()) return 'empty';
   const lines = code.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-  if (lines.length === 0) return 'empty';
+  if (lines.length === 0) return 'comments';
   if (lines.every((l) => /^\s*[!%]/.test(l))) return 'shell';
   if (/^[ \t]/.test(lines[0])) return 'invalid';
   const tree = parser.parse(code);
@@ -62,7 +69,9 @@ export function pythonShape(code: string): PythonShape {
       return !invalid;
     },
   });
-  if (invalid || hasLeadingZeroNumber(tree.topNode, code)) return 'invalid';
+  if (invalid || hasLeadingZeroNumber(tree.topNode, code) || assignsToNonTarget(tree.topNode)) {
+    return 'invalid';
+  }
   let shape: PythonShape = 'literals';
   for (let stmt = tree.topNode.firstChild; stmt; stmt = stmt.nextSibling) {
     if (stmt.name === 'Comment') continue;
@@ -88,6 +97,39 @@ function contains(node: SyntaxNode, names: ReadonlySet<string>): boolean {
   do {
     if (names.has(cursor.name)) return true;
   } while (cursor.next() && cursor.from < end);
+  return false;
+}
+
+/** Nodes that can be assigned to (`a`, `a.b`, `a[0]`, `a, b`, `(a, b)`, `[a, b]`, `*a`). */
+const TARGET_NODES = new Set([
+  'VariableName',
+  'MemberExpression',
+  'TupleExpression',
+  'ArrayExpression',
+  'ParenthesizedExpression',
+  ',',
+  '*',
+  'TypeDef',
+]);
+
+/**
+ * Lezer parses an assignment to any expression; CPython only accepts names, attributes,
+ * subscripts and unpacking. Formulas in prose (`F(n) = F(n-1) + F(n-2)`,
+ * `(2 - 7) + 2 = -5 + 2 = -3`) are where this shows.
+ */
+function assignsToNonTarget(top: SyntaxNode): boolean {
+  for (let stmt = top.firstChild; stmt; stmt = stmt.nextSibling) {
+    if (stmt.name !== 'AssignStatement') continue;
+    let lastOp: SyntaxNode | null = stmt.lastChild;
+    while (lastOp && lastOp.name !== 'AssignOp') lastOp = lastOp.prevSibling;
+    for (
+      let node = stmt.firstChild;
+      node && lastOp && node.from < lastOp.from;
+      node = node.nextSibling
+    ) {
+      if (node.name !== 'AssignOp' && !TARGET_NODES.has(node.name)) return true;
+    }
+  }
   return false;
 }
 

@@ -207,6 +207,30 @@ const TABLE: Array<[string, string, string | undefined, boolean?]> = [
     'total = 2 + 3\nprint(total)',
   ],
   [
+    'language word on the line after a bare fence',
+    `${F}\npython\ndef f():\n    return 2\n${F}`,
+    'def f():\n    return 2',
+  ],
+  ['python_code label', `${F}python_code\nprint(3)\n${F}`, 'print(3)'],
+  ['a formula in prose is not code', `Recall:\nF(n) = F(n-1) + F(n-2)`, undefined],
+  ['arithmetic in a bare fence is not code', `${F}\n(2 - 7) + 2 = -5 + 2 = -3\n${F}`, undefined],
+  [
+    'a comment-only python block still runs',
+    `${F}python\n# nothing to do yet\n${F}`,
+    '# nothing to do yet',
+  ],
+  ['a comment-only bare fence does not', `${F}\n# TODO\n${F}`, undefined],
+  [
+    'a program grown step by step: the last block holds the others',
+    `1.\n${F}python\ndef f():\n${F}\n2.\n${F}python\ndef f():\n    x = 1\n    return x\n${F}`,
+    'def f():\n    x = 1\n    return x',
+  ],
+  [
+    'fences in comments of unfenced code',
+    'def g():\n    # Start with ```\n    y = 1\n    # End with ```\n    return y',
+    'def g():\n    # Start with ```\n    y = 1\n    # End with ```\n    return y',
+  ],
+  [
     'reply cut inside a bash block after Python',
     `${F}python\nx = 1\n${F}\n${F}sh\nls -`,
     'x = 1',
