@@ -22,6 +22,7 @@ export type SkipReason =
   | 'not a program' // a bare fence with names or comments only: a command word (submit, ls), a value
   | 'not Python syntax' // a bare fence that does not parse: shell, file contents, a table
   | 'empty' // blank
+  | 'example' // beside the real code: a placeholder (`# your code here`), or before a `Code:` block
   | 'repeated'; // the same program written again later in the reply
 
 /** A code block of the reply that is not run, and why. */
@@ -44,7 +45,7 @@ export interface ExtractedReply {
   thoughts: string;
   /** True when the reply ends inside a block that was never closed (cut off, or closed by a stop sequence). */
   truncated: boolean;
-  /** Blocks found but not run (a bash block, printed output...) in reply order, then repeats. */
+  /** Blocks found but not run (a bash block, printed output...) in reply order, then examples and repeats. */
   skipped: SkippedBlock[];
 }
 
@@ -73,8 +74,10 @@ export interface ExtractedReply {
  *    contents, tables and output stay text. JSON holding code (`{"code": "..."}`, a tool call to
  *    a Python tool, in a fence, a `<tool_call>` tag or as the whole reply) is unwrapped. Other
  *    languages never run.
- * 5. Runnable blocks are joined in order (numbered steps form one program); an earlier block
- *    that a later one repeats (the same program written again) is dropped.
+ * 5. Runnable blocks are joined in order (numbered steps form one program), except examples:
+ *    when some blocks follow a `Code:` label only those run, and a placeholder block of comments
+ *    runs only when nothing else does. An earlier block that a later one writes again (the same
+ *    program, or a program grown step by step) is dropped.
  * 6. A reply without runnable blocks runs unfenced code: the lines at its start, or in a reply
  *    without any fence those after a line ending with `:` (`Code:`, `Here is the code:`), when
  *    they form a Python program. A lone word or value (`Paris`, `42`) is not a program.
@@ -89,7 +92,7 @@ export function extractCode(reply: string | readonly ReplyPart[]): ExtractedRepl
     if (typeof read === 'string') runnable.push({...block, code: read});
     else skipped.push({language: block.language, reason: read.skip, code: block.code});
   }
-  runnable = dropRepeats(runnable, skipped);
+  runnable = dropRepeats(chooseAmong(runnable, answer, skipped), skipped);
 
   let code = runnable.length ? runnable.map((b) => b.code.trimEnd()).join('\n\n') : undefined;
   let text = removeSpans(answer, runnable);
@@ -421,6 +424,29 @@ const SHELL_COMMAND =
 function looksLikeShell(code: string): boolean {
   const lines = code.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
   return lines.length > 0 && lines.every((l) => SHELL_COMMAND.test(l));
+}
+
+/**
+ * The blocks that are the reply's code when some are only illustration: with blocks introduced
+ * by a `Code:` label (smolagents' format), only those; beside blocks that do something, not the
+ * ones that hold only comments (a placeholder such as `# Your python code here`).
+ */
+function chooseAmong(blocks: Block[], answer: string, skipped: SkippedBlock[]): Block[] {
+  const labelled = blocks.filter((b) => CODE_LABEL.test(lineBefore(answer, b.start)));
+  const doing = blocks.filter((b) => pythonShape(b.code) !== 'comments');
+  const chosen = labelled.length ? labelled : doing.length ? doing : blocks;
+  for (const b of blocks) {
+    if (!chosen.includes(b)) skipped.push({language: b.language, reason: 'example', code: b.code});
+  }
+  return chosen;
+}
+
+/** The last non-blank line before `pos`. */
+function lineBefore(text: string, pos: number): string {
+  const lines = text.slice(0, pos).split('\n');
+  lines.pop(); // the text on the block's own line, before its fence or tag
+  while (lines.length && !lines[lines.length - 1].trim()) lines.pop();
+  return lines[lines.length - 1] ?? '';
 }
 
 /**

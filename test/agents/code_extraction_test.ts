@@ -231,6 +231,21 @@ const TABLE: Array<[string, string, string | undefined, boolean?]> = [
     'def g():\n    # Start with ```\n    y = 1\n    # End with ```\n    return y',
   ],
   [
+    'a placeholder example, then the real block',
+    `Format:\n${F}python\n# Your python code here\n${F}\nNow:\n${F}python\nprint(4)\n${F}`,
+    'print(4)',
+  ],
+  [
+    'a snippet in the Thought, the real block after Code:',
+    `Thought: I could use ${F}python\nx = f()\n${F} but better:\nCode:\n${F}py\nx = g()\n${F}<end_code>`,
+    'x = g()',
+  ],
+  [
+    'structured output with the appended </code>',
+    '{"thought": "t", "code": "print(1)"}</code>',
+    'print(1)',
+  ],
+  [
     'reply cut inside a bash block after Python',
     `${F}python\nx = 1\n${F}\n${F}sh\nls -`,
     'x = 1',
