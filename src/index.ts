@@ -27,8 +27,13 @@ export type {
   StageInputOptions,
   StagedInputs,
 } from './agents/input_files.js';
-export {extractCode} from './agents/code_extraction.js';
-export type {ExtractedReply} from './agents/code_extraction.js';
+export {codeSoFar, extractCode} from './agents/code_extraction.js';
+export type {
+  ExtractedReply,
+  ReplyPart,
+  SkipReason,
+  SkippedBlock,
+} from './agents/code_extraction.js';
 export {CODING_RULES, buildSystemPrompt} from './agents/prompt.js';
 export type {SystemPromptParts} from './agents/prompt.js';
 

@@ -45,7 +45,7 @@ async function* lastCall(run: Run): AsyncGenerator<Event, RunEnd | undefined, vo
     if (outcome.kind === 'aborted') return undefined;
     if (outcome.kind === 'end') return outcome.end;
   }
-  const text = reply.kind === 'reply' ? extractCode(reply.text).text.trim() : '';
+  const text = reply.kind === 'reply' ? extractCode(reply.content.parts ?? []).text.trim() : '';
   const answer = text || stopTexts.maxIterations(run.agent.maxIterations);
   return {text: answer, value: answer, stopReason: 'max_iterations'};
 }

@@ -25,7 +25,8 @@ export async function* runStep(run: Run, step: number): AsyncGenerator<Event, St
   if (reply.kind !== 'reply') return unusableReply(run, reply);
 
   // 2. Extract the code.
-  const extracted = extractCode(reply.text);
+  // Parts, not text: thought parts are reasoning and never run.
+  const extracted = extractCode(reply.content.parts ?? []);
   if (extracted.code === undefined) return answerInText(run, reply, extracted);
   if (reply.cutOff) {
     // Code cut off at the token limit is not run: half a program can do half a job.
@@ -143,7 +144,6 @@ async function* execute(
   }
   const modelParts = [
     ...(extracted.thoughts ? [{text: extracted.thoughts, thought: true}] : []),
-    ...reply.content.parts!.filter((p) => p.thought && p.text),
     ...(extracted.text ? [{text: extracted.text}] : []),
   ];
   yield run.events.step({step, modelParts, code, result, observation, actions, saved});
