@@ -54,12 +54,22 @@ export function responseTokens(response: LlmResponse): number {
   return countTokens(contentText(response.content));
 }
 
+/** One call as {@link TokenCountingLlm} measured it. */
+export interface MeteredCall {
+  requestChars: number;
+  promptTokens: number;
+  outputTokens: number;
+}
+
 /**
- * A model that passes calls to `inner` (a scripted model) and sets each final response's
+ * A model that passes calls to `inner` (a scripted model), sets each final response's
  * `usageMetadata` from o200k counts of the request and the reply, as a hosted model reports its
- * own.
+ * own, and keeps every call's figures in {@link TokenCountingLlm.calls}.
  */
 export class TokenCountingLlm extends BaseLlm {
+  /** Each call's request size and tokens, in order. */
+  readonly calls: MeteredCall[] = [];
+
   constructor(private readonly inner: BaseLlm) {
     super({model: inner.model});
   }
@@ -68,13 +78,15 @@ export class TokenCountingLlm extends BaseLlm {
     request: LlmRequest,
     stream = false,
   ): AsyncGenerator<LlmResponse, void> {
-    const prompt = requestTokens(request);
+    const text = requestText(request);
+    const prompt = countTokens(text);
     for await (const response of this.inner.generateContentAsync(request, stream)) {
       if (response.partial) {
         yield response;
         continue;
       }
       const output = responseTokens(response);
+      this.calls.push({requestChars: text.length, promptTokens: prompt, outputTokens: output});
       yield {
         ...response,
         usageMetadata: {
