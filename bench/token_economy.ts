@@ -7,9 +7,10 @@
 /**
  * The benchmark's token sections, run through the eval harness with scripted replies:
  *
- * - tokens against ADK's `LlmAgent`: three tasks where the difference matters, each solved the
- *   way each agent must (the CodingAgent with Python steps, the LlmAgent with function calls,
- *   parallel where the calls do not depend on each other), every request counted with o200k;
+ * - tokens against ADK's `LlmAgent`: tasks where the difference matters, each solved the way
+ *   each agent must (the CodingAgent with Python steps, the LlmAgent with function calls,
+ *   parallel where the calls do not depend on each other, and once one call per turn as a model
+ *   without parallel calls must), every request counted with o200k;
  * - the growth of one run's requests over 20 steps that each print about 6 KB (the figures the
  *   token-economy work compares against).
  */
@@ -152,6 +153,28 @@ print(low)`),
     answer: (text) => JSON.stringify(JSON.parse(text)),
   },
   {
+    id: 'twenty_calls_one_per_turn',
+    tool: getStock,
+    question: `Which of the SKUs ${SKUS.join(', ')} have fewer than 10 units in stock?`,
+    coding: [
+      py(`
+skus = [f"S{i:02d}" for i in range(1, 21)]
+low = [s for s in skus if get_stock(sku=s)["units"] < 10]
+print(low)`),
+      py('final_answer(low)'),
+    ],
+    // A model without parallel calls: one call per turn, every record resent with each request.
+    llm: (request) =>
+      modelTurns(request) < SKUS.length
+        ? calls([['get_stock', {sku: SKUS[modelTurns(request)]}]])
+        : JSON.stringify(
+            results(request)
+              .filter((r) => (r.units as number) < 10)
+              .map((r) => r.sku),
+          ),
+    answer: (text) => JSON.stringify(JSON.parse(text)),
+  },
+  {
     id: 'single_call',
     tool: getRate,
     question: 'What is the exchange rate from EUR to USD?',
@@ -215,7 +238,7 @@ function tokenSuite(tasks: readonly TokenTask[]): EvalSuite {
   };
 }
 
-/** Runs the three tasks with both agents and compares their tokens and answers. */
+/** Runs the tasks with both agents and compares their tokens and answers. */
 export async function tokensAgainstLlmAgent(executor: CodeExecutor): Promise<TokenComparison[]> {
   const models = new Map<string, TokenCountingLlm>();
   const make = (task: EvalTask, agent: AgentKind) => {
