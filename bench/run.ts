@@ -33,6 +33,7 @@ import {
   type CodeExecutor,
   type SandboxSession,
 } from '../src/index.js';
+import {contextGrowth, tokensAgainstLlmAgent} from './token_economy.js';
 
 const quick = process.argv.includes('--quick');
 const N = quick
@@ -484,6 +485,11 @@ for (const b of BACKENDS) {
 }
 const python = barePython();
 const tokens = promptTokens();
+// Sections 8 and 9 run on the default backend.
+const tokenExecutor = new BubblewrapCodeExecutor();
+const versusLlmAgent = await tokensAgainstLlmAgent(tokenExecutor);
+const growth = await contextGrowth(tokenExecutor);
+await tokenExecutor.dispose();
 const dockerFigures = dockerCheck.available
   ? {
       starts: await dockerStarts(),
@@ -639,6 +645,53 @@ if (dockerFigures) {
     data: dockerFigures,
   });
 }
+
+const int = (n: number) => n.toLocaleString('en-US');
+sections.push({
+  title:
+    '8. Tokens against LlmAgent (same tool, scripted replies solving each task the way each agent must, LlmAgent calls in parallel where possible; every request and reply counted with o200k)',
+  header: [
+    'task',
+    'LlmAgent model calls',
+    'LlmAgent tokens (baseline)',
+    'CodingAgent model calls',
+    'CodingAgent tokens',
+    'LlmAgent ÷ CodingAgent',
+    'same answer',
+  ],
+  rows: versusLlmAgent.map((r) => [
+    r.task,
+    String(r.llm.modelCalls),
+    int(r.llm.totalTokens),
+    String(r.coding.modelCalls),
+    int(r.coding.totalTokens),
+    ratio(r.llm.totalTokens, r.coding.totalTokens),
+    r.sameAnswer ? 'yes' : `NO (${r.llm.answer} vs ${r.coding.answer})`,
+  ]),
+  data: versusLlmAgent,
+});
+sections.push({
+  title: `9. One run's requests over ${growth.steps} code steps that each print ${(growth.printedBytes / 1000).toFixed(1)} KB (CodingAgent, default limits; o200k)`,
+  header: ['request', 'characters', 'tokens'],
+  rows: [
+    ...Object.entries(growth.atStep).map(([step, r]) => [
+      `step ${step}`,
+      int(r.chars),
+      int(r.tokens),
+    ]),
+    [
+      `all ${growth.total.modelCalls} requests of the run`,
+      int(growth.total.chars),
+      int(growth.total.tokens),
+    ],
+    [
+      `step ${growth.steps} ÷ step 5`,
+      ratio(growth.atStep[growth.steps].chars, growth.atStep[5].chars),
+      ratio(growth.atStep[growth.steps].tokens, growth.atStep[5].tokens),
+    ],
+  ],
+  data: growth,
+});
 
 const md = [
   `# Benchmarks${quick ? ' (quick smoke run)' : ''}`,

@@ -107,3 +107,64 @@ export type {SeccompArch} from './security/seccomp_filter.js';
 export {ToolBridge} from './tools/tool_bridge.js';
 export {ToolCodeGenerator} from './tools/tool_code_generator.js';
 export {FETCH_CSV_MAX_BYTES, fetchCsv, fetchCsvTool} from './tools/fetch_csv_tool.js';
+
+export {
+  AGENT_KINDS,
+  runEval,
+  tokensOf,
+  type AgentKind,
+  type EvalRun,
+  type EvalRunOptions,
+  type ModelSource,
+  type RunResult,
+  type RunTokens,
+} from './eval/runner.js';
+export {
+  CASSETTE_FORMAT,
+  CassetteMismatchError,
+  RecordingLlm,
+  ReplayLlm,
+  cassettePath,
+  readCassette,
+  recordedRequest,
+  writeCassette,
+  type Cassette,
+  type RecordedCall,
+  type RecordedRequest,
+} from './eval/cassette.js';
+export {
+  REPORT_FORMAT,
+  buildReport,
+  renderChart,
+  renderMarkdown,
+  renderSummary,
+  wilsonInterval,
+  writeReport,
+  type AgentSummary,
+  type EvalReport,
+  type WrittenReport,
+} from './eval/report.js';
+export {
+  allOf,
+  approximateCheck,
+  chartSavedCheck,
+  integerCheck,
+  numberCheck,
+  numbersCheck,
+  shareCheck,
+  statedNumbers,
+  textCheck,
+  textSetCheck,
+  type Checker,
+} from './eval/checkers.js';
+export {validateSuite} from './eval/suite.js';
+export type {
+  ArtifactRecord,
+  CheckResult,
+  EvalSuite,
+  EvalTask,
+  TaskOutcome,
+  ToolCallRecord,
+} from './eval/suite.js';
+export {BUNDLED_SUITES, PUBLIC_SUITES, SUITE_NAMES, loadSuite} from './eval/suites/index.js';
+export type {LoadSuiteOptions} from './eval/suites/index.js';

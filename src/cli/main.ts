@@ -33,6 +33,7 @@ import {ScriptedLlm} from '../models/scripted_llm.js';
 import {DEFAULT_SAFE_IMPORTS} from '../security/import_policy.js';
 import {fetchCsvTool} from '../tools/fetch_csv_tool.js';
 import {ConsoleDisplay, JsonDisplay, StderrLogger, printable, type RunDisplay} from './display.js';
+import {registerEvalCommand} from './eval_command.js';
 import {TITANIC_SCRIPT, TITANIC_TASK, serveFile, titanicCsvPath} from './titanic_demo.js';
 
 /** Data-science modules the CLI allows on top of the safe standard library. */
@@ -280,6 +281,22 @@ image
       throw error;
     }
   });
+
+registerEvalCommand(program, {
+  defaultModel: DEFAULT_MODEL,
+  sandboxOption,
+  imageOption,
+  logLevelOption,
+  positiveInt,
+  makeExecutor,
+  setLogLevel: (level) => adkLogger.setLogLevel(LOG_LEVELS[level]),
+  checkCredentials: (model) => {
+    if (model.startsWith('gemini') && !hasGeminiKey()) {
+      throw new UsageError('No Gemini credentials: set GOOGLE_API_KEY or GEMINI_API_KEY.');
+    }
+  },
+  usageError: (message) => new UsageError(message),
+});
 
 program.parseAsync().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

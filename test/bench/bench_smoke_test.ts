@@ -26,7 +26,8 @@ describe('benchmarks (smoke)', () => {
       const run = spawnSync(tsx, ['bench/run.ts', '--quick'], {
         cwd: root,
         encoding: 'utf8',
-        timeout: 120_000,
+        // Two minutes on a loaded two-core machine; the limit only catches a hang.
+        timeout: 300_000,
       });
       expect(run.stderr).not.toMatch(/Error/);
       expect(run.status).toBe(0);
@@ -43,12 +44,17 @@ describe('benchmarks (smoke)', () => {
         '5. Concurrent',
         '6. System prompt',
         ...(withDocker ? ['7. Docker'] : []),
+        '8. Tokens against LlmAgent',
+        '9. One run',
       ];
       expect(Object.keys(json)).toHaveLength(sections.length);
       const md = readFileSync(`${root}/bench/results/quick/benchmarks.md`, 'utf8');
       for (const section of sections) expect(md).toContain(section);
       expect(md.includes('| docker |')).toBe(withDocker);
       expect(md).not.toContain('NaN');
+      // Both agents gave the same answer on every token task.
+      expect(md).not.toMatch(/\| NO \(/);
     },
+    300_000,
   );
 });
