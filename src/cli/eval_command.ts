@@ -56,8 +56,8 @@ export interface EvalCommandContext {
   positiveInt(value: string): number;
   makeExecutor(options: EvalCliOptions): Promise<CodeExecutor>;
   setLogLevel(level: EvalCliOptions['logLevel']): void;
-  /** Throws a one-line usage error when `model` needs credentials that are not set. */
-  checkCredentials(model: string): void;
+  /** Rejects with a one-line usage error when `model` lacks its credentials or its server. */
+  checkCredentials(model: string): Promise<void>;
   /** Makes the error the CLI prints as one line with exit code 2. */
   usageError(message: string): Error;
 }
@@ -183,7 +183,7 @@ export function registerEvalCommand(program: Command, context: EvalCommandContex
         } catch (error) {
           throw context.usageError(`--model ${options.model}: ${(error as Error).message}`);
         }
-        context.checkCredentials(options.model);
+        await context.checkCredentials(options.model);
       }
       const executor = await context.makeExecutor(options);
       let suite;

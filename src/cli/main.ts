@@ -103,6 +103,20 @@ async function liveModel(name: string): Promise<BaseLlm> {
   return model;
 }
 
+/**
+ * The model named on the command line once its credentials (Gemini) or its server (the other
+ * prefixes) were checked: a missing key or an address that does not answer is one line.
+ */
+async function checkedModel(name: string): Promise<string | BaseLlm> {
+  if (!name.startsWith('gemini')) return liveModel(name);
+  if (!hasGeminiKey()) {
+    throw new UsageError(
+      'No Gemini credentials: set GOOGLE_API_KEY or GEMINI_API_KEY (or GOOGLE_GENAI_USE_VERTEXAI with a project).',
+    );
+  }
+  return name;
+}
+
 /** Why a TCP connection to the URL's host and port fails within 5 s, or undefined when it opens. */
 function unreachable(url: string): Promise<string | undefined> {
   const {hostname, port, protocol} = new URL(url);
@@ -207,15 +221,7 @@ program
   .option('--json', 'print only JSON lines on stdout, one per ADK event')
   .addOption(logLevelOption())
   .action(async (words: string[], options: RunOptions & {model: string}) => {
-    if (options.model.startsWith('gemini') && !hasGeminiKey()) {
-      throw new UsageError(
-        'No Gemini credentials: set GOOGLE_API_KEY or GEMINI_API_KEY (or GOOGLE_GENAI_USE_VERTEXAI with a project).',
-      );
-    }
-    const model = options.model.startsWith('gemini')
-      ? options.model
-      : await liveModel(options.model);
-    await runAgent(model, options.model, words.join(' '), options);
+    await runAgent(await checkedModel(options.model), options.model, words.join(' '), options);
   });
 
 program
@@ -290,10 +296,8 @@ registerEvalCommand(program, {
   positiveInt,
   makeExecutor,
   setLogLevel: (level) => adkLogger.setLogLevel(LOG_LEVELS[level]),
-  checkCredentials: (model) => {
-    if (model.startsWith('gemini') && !hasGeminiKey()) {
-      throw new UsageError('No Gemini credentials: set GOOGLE_API_KEY or GEMINI_API_KEY.');
-    }
+  checkCredentials: async (model) => {
+    await checkedModel(model);
   },
   usageError: (message) => new UsageError(message),
 });
