@@ -2,7 +2,8 @@
 # Installs what adk-coding-agent needs on Debian 12 (run as root): the system packages the
 # sandboxes use, the npm dependencies, the build, and the Docker sandbox (docker.io, dockerd,
 # the default image built offline). Safe to run again: it skips what is there.
-# Set CODING_AGENT_SKIP_DOCKER=1 to leave Docker out (the Docker sandbox is then unavailable).
+# Set CODING_AGENT_SKIP_DOCKER=1 to leave Docker out (the Docker sandbox is then unavailable),
+# CODING_AGENT_SKIP_POSTGRES=1 to leave out the PostgreSQL the tests use (those tests then skip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,4 +21,8 @@ npm run --silent build
 
 if [ "${CODING_AGENT_SKIP_DOCKER:-0}" != 1 ]; then
   bash scripts/docker_setup.sh
+fi
+
+if [ "${CODING_AGENT_SKIP_POSTGRES:-0}" != 1 ]; then
+  bash scripts/postgres_setup.sh
 fi

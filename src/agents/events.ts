@@ -16,6 +16,19 @@
  * - the final event: plain text (what `AgentTool` and `adk run` read), the run's usage totals.
  *
  * The usage of the model calls made since the previous persisted event goes on the next one.
+ *
+ * Every event of a run is built here, so two guarantees hold for all of them:
+ *
+ * - its text and values are {@link storable} (no NUL, no unpaired surrogate: PostgreSQL's
+ *   `jsonb` refuses them and ADK's `DatabaseSessionService` would fail mid-turn);
+ * - the agent's own data (step, durations, usage, stop reason, retry notices) goes in
+ *   `customMetadata.codingAgent`, except when the run is served to an A2A peer by ADK's
+ *   `A2AAgentExecutor` (`toA2a`; it marks such runs `runConfig.remoteDelivered`). ADK's A2A
+ *   client (`RemoteA2AAgent`) stores the A2A message it received inside the event's
+ *   `customMetadata`, which that very message holds: any `customMetadata` sent over A2A makes
+ *   the client's events circular (`Converting circular structure to JSON` in every session
+ *   service, SSE stream or log that serializes them). Those runs carry none; the content,
+ *   usage and errors still go over the wire. {@link stopReasonOf} works either way.
  */
 
 import {createEvent, type Event, type EventActions, type InvocationContext} from '@google/adk';
@@ -23,9 +36,13 @@ import {Language, Outcome, type Content, type Part} from '@google/genai';
 
 import type {ExecutionResult} from '../code_executors/sandbox.js';
 import type {SavedArtifacts} from './artifacts.js';
+import {storable} from './storable.js';
 import type {UsageLedger} from './usage.js';
 
-/** Why a run ended; recorded on the final event's `customMetadata.codingAgent.stopReason`. */
+/**
+ * Why a run ended; recorded on the final event's `customMetadata.codingAgent.stopReason` (and
+ * kept for {@link stopReasonOf}).
+ */
 export type StopReason =
   | 'final_answer'
   | 'text_answer'
@@ -58,13 +75,26 @@ export interface StepRecord {
   saved: SavedArtifacts;
 }
 
+/** Stop reasons of the final events made here, whether or not their metadata is on them. */
+const stopReasons = new WeakMap<Event, StopReason>();
+
+/** Why the run ended, when `event` is a run's final event made by {@link RunEvents}. */
+export function stopReasonOf(event: Event): StopReason | undefined {
+  return stopReasons.get(event);
+}
+
 /** Makes the events of one run (author, invocation, branch, usage bookkeeping). */
 export class RunEvents {
+  /** False when the run's events go to an A2A peer (see the module comment). */
+  private readonly withMetadata: boolean;
+
   constructor(
     private readonly ctx: InvocationContext,
     private readonly author: string,
     private readonly usage: UsageLedger,
-  ) {}
+  ) {
+    this.withMetadata = !ctx.runConfig?.remoteDelivered;
+  }
 
   /** A new event of this agent (also used for callback contexts' actions). */
   create(actions?: Partial<EventActions>): Event {
@@ -78,12 +108,12 @@ export class RunEvents {
 
   /** A live event, shown by streaming clients and never persisted. */
   partial(content: Content | undefined, metadata?: Record<string, unknown>): Event {
-    return {
+    return storable({
       ...this.create(),
       content,
       partial: true,
-      customMetadata: metadata ? {codingAgent: metadata} : undefined,
-    };
+      customMetadata: this.metadata(metadata),
+    });
   }
 
   /** The code about to run, shown while it runs. */
@@ -122,25 +152,23 @@ export class RunEvents {
       {codeExecutionResult: {outcome, output: record.observation}},
     ];
     const {usageMetadata, calls} = this.usage.take();
-    return {
+    return storable({
       ...this.create(record.actions),
       content: {role: 'model', parts},
       usageMetadata,
-      customMetadata: {
-        codingAgent: {
-          step: record.step,
-          durationMs: result.durationMs,
-          stateLost: result.stateLost,
-          artifacts: record.saved.artifacts.map(({name, version, mimeType, bytes}) => ({
-            name,
-            version,
-            mimeType,
-            bytes,
-          })),
-          modelCalls: calls,
-        },
-      },
-    };
+      customMetadata: this.metadata({
+        step: record.step,
+        durationMs: result.durationMs,
+        stateLost: result.stateLost,
+        artifacts: record.saved.artifacts.map(({name, version, mimeType, bytes}) => ({
+          name,
+          version,
+          mimeType,
+          bytes,
+        })),
+        modelCalls: calls,
+      }),
+    });
   }
 
   /** The run's last event: the answer (or why it stopped) as plain text, and the usage. */
@@ -148,15 +176,24 @@ export class RunEvents {
     const stateDelta: Record<string, unknown> = {};
     if (outputKey && end.value !== undefined) stateDelta[outputKey] = end.value;
     const {usageMetadata, calls} = this.usage.take();
-    return {
+    const event = storable({
       ...this.create({stateDelta}),
       content: {role: 'model', parts: [{text: end.text}]},
       errorCode: end.errorCode,
       errorMessage: end.errorMessage,
       usageMetadata,
-      customMetadata: {
-        codingAgent: {stopReason: end.stopReason, modelCalls: calls, usage: this.usage.summary()},
-      },
-    };
+      customMetadata: this.metadata({
+        stopReason: end.stopReason,
+        modelCalls: calls,
+        usage: this.usage.summary(),
+      }),
+    });
+    stopReasons.set(event, end.stopReason);
+    return event;
+  }
+
+  /** The event's `customMetadata`: the agent's data, unless the run is served over A2A. */
+  private metadata(data: Record<string, unknown> | undefined): Event['customMetadata'] {
+    return data && this.withMetadata ? {codingAgent: data} : undefined;
   }
 }
