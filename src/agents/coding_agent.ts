@@ -37,7 +37,7 @@ import {
 import {ToolCodeGenerator} from '../tools/tool_code_generator.js';
 import {MAX_TIMER_MS} from '../utils/time.js';
 import {isActiveMimeType} from './artifacts.js';
-import {RunEvents} from './events.js';
+import {RunEvents, stopReasonOf} from './events.js';
 import {recordVariables} from './interpreter_state.js';
 import {
   modelRetrySchema,
@@ -409,8 +409,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       }
       run = prepared;
       for await (const event of runLoop(run)) {
-        const stopReason = (event.customMetadata?.codingAgent as {stopReason?: string} | undefined)
-          ?.stopReason;
+        const stopReason = stopReasonOf(event);
         // After a time limit the interpreter was killed: listing would only start a new one.
         if (stopReason && stopReason !== 'time_limit' && this.stateful) {
           await recordVariables(sandbox, event);

@@ -87,6 +87,8 @@ export async function recordVariables(sandbox: SandboxSession, event: Event): Pr
     .sort((a, b) => a.name.localeCompare(b.name))
     .slice(0, MAX_RECORDED_VARIABLES);
   const recorded: RecordedVariables = {variables};
+  // Events of a run served over A2A carry no metadata (see events.ts): no record then.
+  if (!event.customMetadata) return;
   event.customMetadata = {
     ...event.customMetadata,
     codingAgent: {...(event.customMetadata?.codingAgent as object), variables: recorded},
