@@ -32,7 +32,7 @@ export type {ExtractedReply} from './agents/code_extraction.js';
 export {CODING_RULES, buildSystemPrompt} from './agents/prompt.js';
 export type {SystemPromptParts} from './agents/prompt.js';
 
-export {BubblewrapCodeExecutor} from './code_executors/bubblewrap_code_executor.js';
+export {BubblewrapCodeExecutor} from './code_executors/bubblewrap/bubblewrap_code_executor.js';
 export {UnsafeLocalCodeExecutor} from './code_executors/unsafe_local_code_executor.js';
 export {KernelCodeExecutor} from './code_executors/kernel_code_executor.js';
 export type {
@@ -45,10 +45,10 @@ export {
   ContainerCodeExecutor,
   DEFAULT_CONTAINER_IMAGE,
   parseMemoryLimit,
-} from './code_executors/container_code_executor.js';
-export type {ContainerCodeExecutorOptions} from './code_executors/container_code_executor.js';
-export {DEFAULT_IMAGE_PACKAGES, buildDefaultImage} from './code_executors/container_image.js';
-export type {BuildImageOptions, BuildImageResult} from './code_executors/container_image.js';
+} from './code_executors/docker/container_code_executor.js';
+export type {ContainerCodeExecutorOptions} from './code_executors/docker/container_code_executor.js';
+export {DEFAULT_IMAGE_PACKAGES, buildDefaultImage} from './code_executors/docker/container_image.js';
+export type {BuildImageOptions, BuildImageResult} from './code_executors/docker/container_image.js';
 export {DEFAULT_PRELOAD} from './code_executors/warm_pool.js';
 export type {WarmPoolOptions} from './code_executors/warm_pool.js';
 export {defaultCodeExecutor} from './code_executors/default_code_executor.js';

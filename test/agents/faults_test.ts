@@ -25,7 +25,7 @@ import Docker from 'dockerode';
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {z} from 'zod';
 
-import type {ContainerCodeExecutorOptions} from '../../src/code_executors/container_code_executor.js';
+import type {ContainerCodeExecutorOptions} from '../../src/code_executors/docker/container_code_executor.js';
 import type {
   KernelCodeExecutor,
   KernelSandboxSession,

@@ -16,7 +16,7 @@ import {readdirSync, readFileSync, statSync} from 'node:fs';
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 
-import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap_code_executor.js';
+import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap/bubblewrap_code_executor.js';
 import type {
   KernelCodeExecutor,
   KernelSandboxSession,

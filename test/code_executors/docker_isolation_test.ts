@@ -18,7 +18,7 @@ import {fileURLToPath} from 'node:url';
 import Docker from 'dockerode';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 
-import {ContainerCodeExecutor} from '../../src/code_executors/container_code_executor.js';
+import {ContainerCodeExecutor} from '../../src/code_executors/docker/container_code_executor.js';
 import type {KernelSandboxSession} from '../../src/code_executors/kernel_code_executor.js';
 import {isRunning} from '../helpers/processes.js';
 import {containersOf, sandboxBackends} from '../helpers/sandboxes.js';

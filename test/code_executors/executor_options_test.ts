@@ -6,7 +6,7 @@
 
 import {describe, expect, it, vi} from 'vitest';
 
-import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap_code_executor.js';
+import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap/bubblewrap_code_executor.js';
 import {UnsafeLocalCodeExecutor} from '../../src/code_executors/unsafe_local_code_executor.js';
 import {makeSandboxBackend, sandboxBackends} from '../helpers/sandboxes.js';
 

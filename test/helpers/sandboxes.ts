@@ -14,12 +14,12 @@ import {existsSync} from 'node:fs';
 
 import type Docker from 'dockerode';
 
-import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap_code_executor.js';
+import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap/bubblewrap_code_executor.js';
 import {
   CONTAINER_LABEL,
   CONTAINER_OWNER_LABEL,
   ContainerCodeExecutor,
-} from '../../src/code_executors/container_code_executor.js';
+} from '../../src/code_executors/docker/container_code_executor.js';
 import type {
   KernelCodeExecutor,
   KernelCodeExecutorOptions,

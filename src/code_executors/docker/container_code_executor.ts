@@ -24,11 +24,11 @@ import {
   KernelCodeExecutor,
   type KernelCodeExecutorOptions,
   type KernelSessionContext,
-} from './kernel_code_executor.js';
-import {buildSeccompFilter} from '../security/seccomp_filter.js';
+} from '../kernel_code_executor.js';
+import {buildSeccompFilter} from '../../security/seccomp_filter.js';
 import {dockerClient} from './docker_client.js';
-import {formatBytes, parseByteSize, parseTmpSize, parseWorkSize} from './byte_size.js';
-import {KernelProcess, type KernelExit, type KernelTransport} from './kernel_process.js';
+import {formatBytes, parseByteSize, parseTmpSize, parseWorkSize} from '../../utils/byte_size.js';
+import {KernelProcess, type KernelExit, type KernelTransport} from '../kernel_process.js';
 
 /** The image `coding-agent image build` produces, and the default of {@link ContainerCodeExecutor}. */
 export const DEFAULT_CONTAINER_IMAGE = 'adk-coding-agent/python:3.11';

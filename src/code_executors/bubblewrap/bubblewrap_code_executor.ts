@@ -28,14 +28,14 @@ import {
 import {chown, copyFile, lstat, mkdir, rm, stat, writeFile} from 'node:fs/promises';
 import {delimiter, isAbsolute, join} from 'node:path';
 
-import {buildSeccompFilter} from '../security/seccomp_filter.js';
+import {buildSeccompFilter} from '../../security/seccomp_filter.js';
 import {
   KernelCodeExecutor,
   type KernelCodeExecutorOptions,
   type KernelSessionContext,
-} from './kernel_code_executor.js';
-import {parseTmpSize, parseWorkSize} from './byte_size.js';
-import type {KernelLaunchSpec} from './kernel_process.js';
+} from '../kernel_code_executor.js';
+import {parseTmpSize, parseWorkSize} from '../../utils/byte_size.js';
+import type {KernelLaunchSpec} from '../kernel_process.js';
 
 /** Options of {@link BubblewrapCodeExecutor}. */
 export interface BubblewrapCodeExecutorOptions extends KernelCodeExecutorOptions {
