@@ -47,7 +47,10 @@ export {
   parseMemoryLimit,
 } from './code_executors/docker/container_code_executor.js';
 export type {ContainerCodeExecutorOptions} from './code_executors/docker/container_code_executor.js';
-export {DEFAULT_IMAGE_PACKAGES, buildDefaultImage} from './code_executors/docker/container_image.js';
+export {
+  DEFAULT_IMAGE_PACKAGES,
+  buildDefaultImage,
+} from './code_executors/docker/container_image.js';
 export type {BuildImageOptions, BuildImageResult} from './code_executors/docker/container_image.js';
 export {DEFAULT_PRELOAD} from './code_executors/warm_pool.js';
 export type {WarmPoolOptions} from './code_executors/warm_pool.js';
