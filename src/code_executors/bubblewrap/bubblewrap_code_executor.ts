@@ -6,15 +6,16 @@
 
 /**
  * The default Linux backend: the kernel runs under bubblewrap (`bwrap`) in fresh user, mount,
- * pid, network, ipc, uts and cgroup namespaces. It sees a read-only `/usr`, the few `/etc`
- * files Python needs, a private `/tmp`, and its session folder at `/work` (the only writable
- * place that persists). There is no network except a private loopback, no host environment
- * variable, and when the host process is root each session runs as its own unprivileged host
- * user. A seccomp filter ({@link buildSeccompFilter}) refuses the syscalls escapes start from.
+ * pid, network, ipc, uts and cgroup namespaces, hardened by the {@link HardeningProfile} that
+ * Docker applies too (translated by `bwrap_args.ts`): a read-only `/usr`, the few `/etc` files
+ * Python needs, private tmpfs mounts for `/work`, `/tmp` and `/dev/shm`, host facts in `/proc`
+ * masked, no network but a private loopback, no host environment variable, no capability, a
+ * seccomp filter, and when the host process is root each session runs as its own unprivileged
+ * host user. Each sandbox also gets a cgroup of its own (`cgroups.ts`) for the session's memory,
+ * CPU and process count.
  */
 
 import {spawn, spawnSync} from 'node:child_process';
-import {randomInt} from 'node:crypto';
 import {
   accessSync,
   closeSync,
@@ -25,20 +26,36 @@ import {
   readFileSync,
   statSync,
 } from 'node:fs';
-import {chown, copyFile, lstat, mkdir, rm, stat, writeFile} from 'node:fs/promises';
+import {chmod, chown, copyFile, lstat, mkdir, rm, stat, writeFile} from 'node:fs/promises';
 import {delimiter, isAbsolute, join} from 'node:path';
 
+import {
+  isRoot,
+  outOfMemoryReason,
+  resolveHardeningProfile,
+  SANDBOX_HOSTS_FILE,
+  sandboxUserFiles,
+  SESSION_ID_BASE,
+  sessionIds,
+  type HardeningProfile,
+} from '../../security/hardening_profile.js';
 import {buildSeccompFilter} from '../../security/seccomp_filter.js';
 import {
   KernelCodeExecutor,
-  type KernelCodeExecutorOptions,
   type KernelSessionContext,
+  type SandboxCodeExecutorOptions,
 } from '../kernel_code_executor.js';
-import {parseTmpSize, parseWorkSize} from '../../utils/byte_size.js';
-import type {KernelLaunchSpec} from '../kernel_process.js';
+import {
+  KernelProcess,
+  spawnTransport,
+  type KernelLaunchSpec,
+  type KernelTransport,
+} from '../kernel_process.js';
+import {bwrapArgs, type BwrapHost, type MaskedPath} from './bwrap_args.js';
+import {CgroupManager, type SandboxCgroup} from './cgroups.js';
 
 /** Options of {@link BubblewrapCodeExecutor}. */
-export interface BubblewrapCodeExecutorOptions extends KernelCodeExecutorOptions {
+export interface BubblewrapCodeExecutorOptions extends SandboxCodeExecutorOptions {
   /** Path of the `bwrap` binary. Default: `bwrap` found in /usr/bin, /usr/local/bin, /bin or PATH. */
   bwrapPath?: string;
   /**
@@ -48,60 +65,46 @@ export interface BubblewrapCodeExecutorOptions extends KernelCodeExecutorOptions
   rootfs?: string;
   /**
    * Host user id every sandbox runs as when this process is root. Default: a fresh id per
-   * session from an unused high range (0x70000000 and up), so that each session's processes
-   * (`limits.processes`) are counted on their own and sessions cannot touch each other's files.
+   * session from an unused range (0x70000000 and up), so sessions cannot touch each other's
+   * files and `limits.processes` counts one session.
    */
   sandboxUid?: number;
   /** Host group id every sandbox runs as when this process is root. Default: one per session. */
   sandboxGid?: number;
   /**
-   * Load a seccomp filter (bubblewrap's `--seccomp`) that makes ptrace, io_uring, bpf,
-   * perf_event_open, keyrings, the mount APIs, unshare/setns, module loading, clock setting,
-   * TIOCSTI and similar syscalls fail with EPERM (see `seccompDeniedSyscalls()`). Default true;
-   * supported on x64 and arm64 (elsewhere, starting a session fails until this is false).
+   * The session-wide limits (`memoryLimit`, `cpus`, `pidsLimit`) need a cgroup per sandbox: v2
+   * where this process's cgroup is delegated to it, v1 where the host runs as root. Where none
+   * can be created the executor warns once and runs with per-process limits only (each process's
+   * `MemoryError`, the tmpfs sizes, timeouts); `true` makes it refuse to start instead.
+   * Default false.
    */
-  seccomp?: boolean;
-  /**
-   * Size of the sandbox's private `/tmp` (a tmpfs, so it takes host memory as it fills), as
-   * bytes or `256m`. Filling it fails with ENOSPC instead of eating the host's memory.
-   * Default `256m`.
-   */
-  tmpSize?: number | string;
-  /**
-   * Quota of the work folder `/work`, as bytes or `1g`: it is a private tmpfs of this size (it
-   * takes memory as it fills), so a snippet cannot fill the host's disk; writing past it fails
-   * with ENOSPC. Input files stay read-only host files at `/work/input`; output files come back
-   * with each result. Files in `/work` last as long as the kernel: a restart (timeout, out of
-   * memory) empties it. `false` makes `/work` the host session folder instead: files survive
-   * restarts, but nothing caps their total (each file still stops at `limits.fileBytes`).
-   * Default `1g`.
-   */
-  workSize?: number | string | false;
+  requireResourceLimits?: boolean;
 }
 
 /** Result of {@link BubblewrapCodeExecutor.isAvailable}. */
 export type BubblewrapAvailability = {available: true} | {available: false; reason: string};
 
-/** Where the kernel and the session folder appear inside the sandbox. */
-const SANDBOX_KERNEL = '/opt/coding-agent/kernel.py';
-const SANDBOX_WORK = '/work';
-/** The session's input folder, mounted read-only inside the work folder. */
-const SANDBOX_INPUT = `${SANDBOX_WORK}/input`;
-const NOBODY = 65534;
 const PROBE_TIMEOUT_MS = 15_000;
-/**
- * Per-session host ids when root: 0x70000000 + 1..SPAN. systemd leaves this range unassigned
- * (containers end below it, its "foreign" range starts at 0x7ffe0000), and it stays below 2^31,
- * the largest id Node's spawn accepts. The base id itself runs the availability probe.
- */
-const SESSION_ID_BASE = 0x70000000;
-const SESSION_ID_SPAN = 0x08000000;
-/** Ids are handed out in order from a random start, so two agent processes rarely meet. */
-let nextSessionId = randomInt(SESSION_ID_SPAN);
-/** RLIMIT_NPROC of a session when the options set none: stops fork bombs, allows BLAS threads. */
-const DEFAULT_PROCESSES = 256;
 /** The compiled seccomp program, built once per process. */
 let seccompProgram: Buffer | undefined;
+/** Set once the "no cgroup" warning was printed (shared by bundled copies of this module). */
+const WARNED = Symbol.for('adk-coding-agent.bubblewrapNoCgroupWarned');
+
+/**
+ * Descriptors of a kernel's bwrap (child fds): its arguments (`--args`, so they never show in
+ * the sandbox's `/proc/1/cmdline`), an empty file copied over each masked path, the seccomp
+ * program.
+ */
+const ARGS_FD = 3;
+const EMPTY_FD = 4;
+const SECCOMP_FD = 5;
+
+/**
+ * Holds bwrap back until the host has put it in its cgroup: the host opens the gate by writing
+ * one line to its stdin (the protocol starts after it); end of input instead means the host is
+ * gone.
+ */
+const GATE_SCRIPT = 'read -r _ || exit 125; exec "$@"';
 
 /** Files under /etc that Python, numpy (BLAS via alternatives), matplotlib and time zones use. */
 const ETC_FILES = [
@@ -127,10 +130,6 @@ interface Probe {
 /** One probe per configuration and process (in flight, then settled). */
 const probes = new Map<string, Promise<Probe>>();
 const outcomes = new Map<string, Probe | Error>();
-
-function isRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
-}
 
 function isExecutable(path: string): boolean {
   try {
@@ -181,6 +180,8 @@ interface RunOptions {
   uid?: number;
   gid?: number;
   timeoutMs: number;
+  /** Descriptors given to the command as fds 3, 4, ... */
+  extraFds?: number[];
 }
 
 function spawnOptions(options: RunOptions) {
@@ -201,10 +202,10 @@ function run(command: string, args: string[], options: RunOptions): Promise<RunR
     let stderr = '';
     const child = spawn(command, args, {
       ...spawnOptions(options),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', ...(options.extraFds ?? [])],
     });
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', (error) => resolve({code: null, stdout, stderr, error: error.message}));
     child.on('close', (code) => resolve({code, stdout, stderr}));
   });
@@ -212,7 +213,11 @@ function run(command: string, args: string[], options: RunOptions): Promise<RunR
 
 /** Synchronous {@link run}, for callers that cannot wait (test setup deciding what to skip). */
 function runSync(command: string, args: string[], options: RunOptions): RunResult {
-  const result = spawnSync(command, args, {...spawnOptions(options), encoding: 'utf8'});
+  const result = spawnSync(command, args, {
+    ...spawnOptions(options),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe', ...(options.extraFds ?? [])],
+  });
   return {
     code: result.status,
     stdout: result.stdout ?? '',
@@ -235,27 +240,34 @@ function then<T, U>(value: MaybePromise<T>, next: (value: T) => MaybePromise<U>)
 export class BubblewrapCodeExecutor extends KernelCodeExecutor {
   /** @inheritDoc */
   readonly backend = 'bubblewrap';
+  /** The hardening every session of this executor gets. */
+  readonly profile: HardeningProfile;
 
   private readonly bwrapOption?: string;
   private readonly rootfs?: string;
-  private readonly sandboxUid?: number;
-  private readonly sandboxGid?: number;
-  private readonly seccomp: boolean;
-  private readonly tmpBytes: number;
-  private readonly workBytes?: number;
+  private readonly requireResourceLimits: boolean;
   private probe?: Probe;
+  private hostValue?: Omit<BwrapHost, 'disableUserns'>;
+  private cgroups?: CgroupManager;
 
-  /**
-   * `limits.processes` defaults to 256 here (the sandbox user is the session's own, so the
-   * count covers that session only); set it to 0 to keep the inherited limit.
-   *
-   * @throws Error naming the first invalid option.
-   */
+  /** @throws Error naming the first invalid option. */
   constructor(options: BubblewrapCodeExecutorOptions = {}) {
-    super({
+    for (const name of ['sandboxUid', 'sandboxGid'] as const) {
+      const value = options[name];
+      if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 0xfffffffe)) {
+        throw new Error(
+          `${name} must be a non-negative integer user/group id, got ${String(value)}`,
+        );
+      }
+    }
+    // Pinned ids matter only to a root host (anyone else runs sandboxes as itself).
+    const profile = resolveHardeningProfile({
       ...options,
-      limits: {...options.limits, processes: options.limits?.processes ?? DEFAULT_PROCESSES},
+      uid: isRoot() ? options.sandboxUid : undefined,
+      gid: isRoot() ? options.sandboxGid : undefined,
     });
+    super({...options, limits: profile.rlimits});
+    this.profile = profile;
     if (options.bwrapPath !== undefined && !isAbsolute(options.bwrapPath)) {
       throw new Error(
         `bwrapPath must be an absolute path, got ${JSON.stringify(options.bwrapPath)}`,
@@ -271,21 +283,9 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
         );
       }
     }
-    for (const name of ['sandboxUid', 'sandboxGid'] as const) {
-      const value = options[name];
-      if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 0xfffffffe)) {
-        throw new Error(
-          `${name} must be a non-negative integer user/group id, got ${String(value)}`,
-        );
-      }
-    }
     this.bwrapOption = options.bwrapPath;
     this.rootfs = options.rootfs;
-    this.sandboxUid = options.sandboxUid;
-    this.sandboxGid = options.sandboxGid;
-    this.seccomp = options.seccomp ?? true;
-    this.tmpBytes = parseTmpSize(options.tmpSize);
-    this.workBytes = parseWorkSize(options.workSize);
+    this.requireResourceLimits = options.requireResourceLimits ?? false;
   }
 
   /**
@@ -325,17 +325,14 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     }
   }
 
-  /** Host identity of the availability probe: the pinned ids or the range's base when root. */
-  private identity(): {uid?: number; gid?: number} {
+  /** Host identity of the availability probe: the range's base (or the pinned ids) when root. */
+  private probeIdentity(): {uid?: number; gid?: number} {
     if (!isRoot()) return {};
-    return {uid: this.sandboxUid ?? SESSION_ID_BASE, gid: this.sandboxGid ?? SESSION_ID_BASE};
-  }
-
-  /** Host identity for a new session: pinned ids, else a fresh one per session, when root. */
-  private sessionIdentity(): {uid?: number; gid?: number} {
-    if (!isRoot()) return {};
-    const fresh = SESSION_ID_BASE + 1 + (nextSessionId++ % (SESSION_ID_SPAN - 1));
-    return {uid: this.sandboxUid ?? fresh, gid: this.sandboxGid ?? fresh};
+    const {uid, gid} = this.profile.user;
+    return {
+      uid: uid === 'per-session' ? SESSION_ID_BASE : uid,
+      gid: gid === 'per-session' ? SESSION_ID_BASE : gid,
+    };
   }
 
   private bwrapPath(): string {
@@ -351,11 +348,14 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
   }
 
   private probeKey(bwrap: string): string {
-    const {uid, gid} = this.identity();
-    return JSON.stringify([bwrap, uid, gid, this.rootfs, this.options.python]);
+    const {uid, gid} = this.probeIdentity();
+    return JSON.stringify([bwrap, uid, gid, this.rootfs, this.options.python, this.profile]);
   }
 
-  /** Rejects with one clear line when bwrap is missing or cannot create a sandbox. */
+  /**
+   * Rejects with one clear line when bwrap is missing or cannot create a sandbox, or (with
+   * `requireResourceLimits`) when no cgroup can hold the session-wide limits.
+   */
   protected override async checkAvailable(): Promise<void> {
     if (process.platform !== 'linux') {
       throw new Error(
@@ -368,18 +368,42 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     if (known instanceof Error) throw known;
     if (known) {
       this.probe = known;
-      return;
+    } else {
+      let probe = probes.get(key);
+      if (!probe) {
+        probe = (async () => this.runProbe(bwrap, run))();
+        probes.set(key, probe);
+        probe.then(
+          (value) => outcomes.set(key, value),
+          (error: Error) => outcomes.set(key, error),
+        );
+      }
+      this.probe = await probe;
     }
-    let probe = probes.get(key);
-    if (!probe) {
-      probe = (async () => this.runProbe(bwrap, run))();
-      probes.set(key, probe);
-      probe.then(
-        (value) => outcomes.set(key, value),
-        (error: Error) => outcomes.set(key, error),
+    this.cgroups ??= await this.openCgroups();
+  }
+
+  /** The process's cgroups; warns once, or refuses, when they cannot limit everything. */
+  private async openCgroups(): Promise<CgroupManager> {
+    const manager = await CgroupManager.open();
+    const {unlimited, reason} = manager.decision;
+    if (unlimited.length === 0) return manager;
+    const what = `the session-wide ${listOf(unlimited)} limit${unlimited.length > 1 ? 's' : ''}`;
+    if (this.requireResourceLimits) {
+      throw new Error(
+        `bubblewrap cannot apply ${what} here (${reason}); requireResourceLimits is set`,
       );
     }
-    this.probe = await probe;
+    const flags = globalThis as unknown as Record<symbol, boolean | undefined>;
+    if (!flags[WARNED]) {
+      flags[WARNED] = true;
+      console.warn(
+        `adk-coding-agent: bubblewrap sessions run without ${what} (${reason}); each process ` +
+          'still gets a MemoryError at limits.memoryBytes and the tmpfs sizes and timeouts ' +
+          'hold. Set requireResourceLimits: true to refuse to start instead.',
+      );
+    }
+    return manager;
   }
 
   /** Checks user namespaces, bwrap's features, and that Python starts in the sandbox. */
@@ -393,140 +417,172 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
       );
     }
     const namespaceProblem = userNamespaceProblem();
-    if (namespaceProblem)
-      throw new Error(`bubblewrap cannot create a sandbox: ${namespaceProblem}`);
+    if (namespaceProblem) throw new Error(`bubblewrap cannot start a sandbox: ${namespaceProblem}`);
     return then(runner(bwrap, ['--help'], {timeoutMs: PROBE_TIMEOUT_MS}), (help) => {
       const probe: Probe = {disableUserns: help.stdout.includes('--disable-userns')};
-      // Start the real sandbox once (minus the session folder) with `python -c pass`.
+      // Start the real sandbox once (minus the session's files) with `python -c pass`.
+      const empty = openSync('/dev/null', 'r');
       const args = [
-        ...this.sandboxArgs(probe),
-        '--remount-ro',
-        '/',
+        ...bwrapArgs(this.profile, {...this.host(), ...probe, emptyFd: 3}),
         '--',
         this.options.python,
         '-I',
         '-c',
         'pass',
       ];
-      return then(
-        runner(bwrap, args, {...this.identity(), timeoutMs: PROBE_TIMEOUT_MS}),
-        (result) => {
-          if (result.code !== 0) {
-            const detail =
-              (result.error ?? result.stderr.trim().split('\n')[0]) || `exit code ${result.code}`;
-            const hint = /namespace|uid map|Operation not permitted|Permission denied/i.test(detail)
-              ? ' (are unprivileged user namespaces allowed? see sysctl user.max_user_namespaces and, on Ubuntu, kernel.apparmor_restrict_unprivileged_userns)'
-              : '';
-            throw new Error(
-              `bubblewrap cannot start a sandbox with ${this.options.python}: ${detail}${hint}`,
-            );
-          }
-          return probe;
-        },
-      );
+      const finish = (result: RunResult): Probe => {
+        closeSync(empty);
+        if (result.code !== 0) {
+          const detail =
+            (result.error ?? result.stderr.trim().split('\n')[0]) || `exit code ${result.code}`;
+          const hint = /namespace|uid map|Operation not permitted|Permission denied/i.test(detail)
+            ? ' (are unprivileged user namespaces allowed? see sysctl user.max_user_namespaces and, on Ubuntu, kernel.apparmor_restrict_unprivileged_userns)'
+            : '';
+          throw new Error(
+            `bubblewrap cannot start a sandbox with ${this.options.python}: ${detail}${hint}`,
+          );
+        }
+        return probe;
+      };
+      try {
+        return then(
+          runner(bwrap, args, {
+            ...this.probeIdentity(),
+            timeoutMs: PROBE_TIMEOUT_MS,
+            extraFds: [empty],
+          }),
+          finish,
+        );
+      } catch (error) {
+        closeSync(empty);
+        throw error;
+      }
     });
   }
 
-  /** Arguments common to the probe and the kernel: namespaces, environment, root filesystem. */
-  private sandboxArgs(probe: Probe): string[] {
-    const root = this.rootfs;
-    const host = (path: string) => (root ? join(root, path) : path);
-    const args = [
-      '--unshare-all',
-      // Explicit, so --disable-userns is allowed and a missing user namespace is an error.
-      '--unshare-user',
-      ...(probe.disableUserns ? ['--disable-userns'] : []),
-      '--die-with-parent',
-      '--new-session',
-      '--hostname',
-      'sandbox',
-      '--clearenv',
-      '--setenv',
-      'HOME',
-      SANDBOX_WORK,
-      '--setenv',
-      'PATH',
-      '/usr/local/bin:/usr/bin:/bin',
-      '--setenv',
-      'LANG',
-      'C.UTF-8',
-      '--setenv',
-      'TMPDIR',
-      '/tmp',
-      '--setenv',
-      'MPLBACKEND',
-      'Agg',
-      '--ro-bind',
-      host('/usr'),
-      '/usr',
-      '--symlink',
-      'usr/lib',
-      '/lib',
-      '--symlink',
-      'usr/lib64',
-      '/lib64',
-      '--symlink',
-      'usr/bin',
-      '/bin',
-      '--symlink',
-      'usr/sbin',
-      '/sbin',
-    ];
-    for (const path of [...ETC_FILES, ...pythonEtcDirs(host('/etc'))]) {
-      args.push('--ro-bind-try', host(path), path);
-    }
-    args.push(
-      '--proc',
-      '/proc',
-      '--dev',
-      '/dev',
-      '--size',
-      String(this.tmpBytes),
-      '--tmpfs',
-      '/tmp',
-    );
-    return args;
+  /** What this host offers every sandbox: the /etc files, the /proc paths to mask. */
+  private host(): Omit<BwrapHost, 'disableUserns'> {
+    this.hostValue ??= {
+      rootfs: this.rootfs,
+      etcFiles: [...ETC_FILES, ...pythonEtcDirs(join(this.rootfs ?? '/', 'etc'))],
+      masked: existingProcPaths(this.profile.maskedPaths),
+      emptyFd: EMPTY_FD,
+    };
+    return this.hostValue;
   }
 
   /**
-   * Writes the sandbox's passwd/group/hosts, copies the kernel in, hands the folder over. The
-   * folder's owner is the session's identity from then on ({@link launchSpec} reads it back).
+   * Gives the session folder to the session's own host user and writes the sandbox's passwd,
+   * group and hosts and a private copy of the kernel (0600 each). The folder's owner is the
+   * session's identity from then on (the kernel's launch reads it back).
    */
   protected override async prepareSession(context: KernelSessionContext): Promise<void> {
-    const {uid, gid} = this.sessionIdentity();
-    const insideUid = uid ?? process.getuid?.() ?? NOBODY;
-    const insideGid = gid ?? process.getgid?.() ?? NOBODY;
+    const {uid, gid} = isRoot()
+      ? sessionIds(this.profile.user)
+      : {uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0};
     const etc = join(context.sessionDir, 'etc');
-    await mkdir(etc, {recursive: true});
-    // Names for the sandbox's ids, so getpass/pwd work; nothing from the host's user database.
-    await writeFile(
-      join(etc, 'passwd'),
-      `sandbox:x:${insideUid}:${insideGid}:sandbox:${SANDBOX_WORK}:/usr/sbin/nologin\n`,
-    );
-    await writeFile(join(etc, 'group'), `sandbox:x:${insideGid}:\n`);
-    await writeFile(
-      join(etc, 'hosts'),
-      '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n',
-    );
+    await mkdir(etc, {recursive: true, mode: 0o700});
+    const users = sandboxUserFiles(uid, gid);
+    const files: Array<[string, string | Buffer]> = [
+      [join(etc, 'passwd'), users.passwd],
+      [join(etc, 'group'), users.group],
+      [join(etc, 'hosts'), SANDBOX_HOSTS_FILE],
+    ];
+    for (const [path, data] of files) await writeFile(path, data, {mode: 0o600});
     // A private copy: the sandbox user may not be able to read the package's own folder.
-    await copyFile(context.kernelPath, join(context.sessionDir, 'kernel.py'));
-    if (uid !== undefined && gid !== undefined) {
-      // bwrap runs as the sandbox user and must reach the folder; the snippet must write work/.
-      for (const path of [context.sessionDir, context.workDir, context.outputDir]) {
-        await chown(path, uid, gid);
-      }
+    const kernel = join(context.sessionDir, 'kernel.py');
+    await copyFile(context.kernelPath, kernel);
+    await chmod(kernel, 0o600);
+    if (isRoot()) {
+      // bwrap runs as the session's user and must reach its files; the snippet must write work/.
+      const owned = [
+        context.sessionDir,
+        etc,
+        ...files.map(([path]) => path),
+        kernel,
+        context.workDir,
+        context.outputDir,
+        context.inputDir,
+      ];
+      for (const path of owned) await chown(path, uid, gid);
     }
   }
 
   /** Input files appear read-only at `/work/input` inside the sandbox. */
   override sandboxInputDir(): string {
-    return SANDBOX_INPUT;
+    return this.profile.layout.input;
   }
 
-  /** `bwrap ... python -I /opt/coding-agent/kernel.py ...` with the session folder at /work. */
-  protected override async launchSpec(context: KernelSessionContext): Promise<KernelLaunchSpec> {
-    if (!this.probe) await this.checkAvailable();
-    const etc = join(context.sessionDir, 'etc');
+  /**
+   * Starts the kernel's sandbox inside a fresh cgroup: bwrap waits behind a gate until the host
+   * has moved it into the cgroup, and the cgroup is removed when the sandbox has exited (an
+   * OOM kill in it is reported as out of memory).
+   */
+  protected override async openKernel(context: KernelSessionContext): Promise<KernelProcess> {
+    if (!this.probe || !this.cgroups) await this.checkAvailable();
+    const cgroup = await this.cgroups!.create(this.profile.session);
+    let spec: KernelLaunchSpec;
+    try {
+      spec = await this.kernelSpec(context, cgroup !== undefined);
+    } catch (error) {
+      await cgroup?.remove();
+      throw error;
+    }
+    let transport: KernelTransport;
+    try {
+      transport = spawnTransport(spec);
+    } catch (error) {
+      await cgroup?.remove();
+      throw new Error(
+        `cannot start the Python kernel (${spec.command}): ${(error as Error).message}`,
+      );
+    } finally {
+      spec.cleanup?.();
+    }
+    if (cgroup) transport = await this.enterCgroup(transport, cgroup);
+    return KernelProcess.connect(
+      transport,
+      {startTimeoutMs: this.options.startTimeoutMs},
+      spec.command,
+    );
+  }
+
+  /** Moves the gated process into `cgroup`, opens the gate, and ties the cgroup to its exit. */
+  private async enterCgroup(
+    transport: KernelTransport,
+    cgroup: SandboxCgroup,
+  ): Promise<KernelTransport> {
+    const memoryBytes = this.profile.session.memoryBytes;
+    const exited = transport.exited.then(async (exit) => {
+      const oom = await cgroup.oomKilled();
+      await cgroup.remove().catch(() => undefined);
+      return oom ? {...exit, reason: outOfMemoryReason(memoryBytes)} : exit;
+    });
+    if (transport.pid === undefined) {
+      // The spawn failed (its error is reported by the transport); nothing entered the cgroup.
+      void cgroup.remove().catch(() => undefined);
+      return {...transport, exited};
+    }
+    try {
+      await cgroup.join(transport.pid);
+    } catch (error) {
+      transport.kill();
+      await exited;
+      throw new Error(`cannot move the sandbox into its cgroup: ${(error as Error).message}`);
+    }
+    transport.stdin.write('\n');
+    return {...transport, exited};
+  }
+
+  /**
+   * `bwrap --args 3 -- python -I /opt/coding-agent/kernel.py ...` with the session's files,
+   * behind the cgroup gate when `gated`.
+   */
+  private async kernelSpec(
+    context: KernelSessionContext,
+    gated: boolean,
+  ): Promise<KernelLaunchSpec> {
+    const layout = this.profile.layout;
     // The session's ids are whoever owns its folder (prepareSession chowned it; the sandbox
     // cannot reach that folder, and a non-root user cannot give a file away).
     let identity: {uid?: number; gid?: number} = {};
@@ -544,57 +600,54 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     const mountPoint = join(context.workDir, 'input');
     const existing = await lstat(mountPoint).catch(() => undefined);
     if (existing && !existing.isDirectory()) await rm(mountPoint, {force: true, recursive: true});
-    const args = [
-      ...this.sandboxArgs(this.probe!),
-      '--ro-bind',
-      join(etc, 'passwd'),
-      '/etc/passwd',
-      '--ro-bind',
-      join(etc, 'group'),
-      '/etc/group',
-      '--ro-bind',
-      join(etc, 'hosts'),
-      '/etc/hosts',
-      ...(this.workBytes === undefined
-        ? ['--bind', context.workDir, SANDBOX_WORK]
-        : ['--size', String(this.workBytes), '--tmpfs', SANDBOX_WORK]),
-      '--ro-bind',
-      context.inputDir,
-      SANDBOX_INPUT,
-      '--ro-bind',
-      join(context.sessionDir, 'kernel.py'),
-      SANDBOX_KERNEL,
-      // Last: the sandbox's own root (a tmpfs holding the mount points) becomes read-only too.
-      '--remount-ro',
-      '/',
-      '--chdir',
-      SANDBOX_WORK,
-      ...(this.seccomp ? ['--seccomp', '3'] : []),
+    const etc = join(context.sessionDir, 'etc');
+    const options = bwrapArgs(
+      this.profile,
+      {...this.host(), ...this.probe!},
+      {
+        passwd: join(etc, 'passwd'),
+        group: join(etc, 'group'),
+        hosts: join(etc, 'hosts'),
+        kernel: join(context.sessionDir, 'kernel.py'),
+        inputDir: context.inputDir,
+        workDir: context.workDir,
+        seccompFd: this.profile.seccomp ? SECCOMP_FD : undefined,
+      },
+    );
+    const bwrap = this.bwrapPath();
+    const command = [
+      bwrap,
+      '--args',
+      String(ARGS_FD),
       '--',
       context.python,
       '-I',
-      SANDBOX_KERNEL,
+      layout.kernel,
       ...context.kernelArgs,
       '--output-dir',
-      `${SANDBOX_WORK}/output`,
+      layout.output,
     ];
-    const spec: KernelLaunchSpec = {
-      command: this.bwrapPath(),
-      args,
-      // bwrap's own environment; the sandbox gets only the --setenv values above.
-      env: {PATH: '/usr/bin:/bin'},
-      cwd: context.sessionDir,
-      ...identity,
-    };
-    if (!this.seccomp) return spec;
-    const fd = await openSeccompProgram(context);
+    const fds = [
+      await openPrivateFile(context, 'bwrap-args', Buffer.from(`${options.join('\0')}\0`)),
+      openSync('/dev/null', 'r'),
+    ];
+    if (this.profile.seccomp) {
+      seccompProgram ??= buildSeccompFilter();
+      fds.push(await openPrivateFile(context, 'seccomp', seccompProgram));
+    }
     let open = true;
     return {
-      ...spec,
-      extraFds: [fd],
+      command: gated ? '/bin/sh' : bwrap,
+      args: gated ? ['-c', GATE_SCRIPT, 'sh', ...command] : command.slice(1),
+      // bwrap's own environment; the sandbox gets only the profile's.
+      env: {PATH: '/usr/bin:/bin'},
+      // Not the session folder: the sandbox would see it as bwrap's /proc/1/cwd.
+      cwd: '/',
+      ...identity,
+      extraFds: fds,
       cleanup: () => {
-        // The child holds its own copy once spawned; ours would only leak.
-        if (open) closeSync(fd);
+        // The child holds its own copies once spawned; ours would only leak.
+        if (open) for (const fd of fds) closeSync(fd);
         open = false;
       },
     };
@@ -602,15 +655,18 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
 }
 
 /**
- * Writes the seccomp program next to the session's files and opens it read-only, as the fd
- * bwrap's `--seccomp 3` reads. The file is unlinked at once: the descriptor is all that is needed.
+ * Writes `data` next to the session's files, opens it read-only (a descriptor bwrap reads) and
+ * unlinks it at once: the descriptor is all that is needed.
  */
-async function openSeccompProgram(context: KernelSessionContext): Promise<number> {
-  seccompProgram ??= buildSeccompFilter();
-  const path = join(context.sessionDir, `seccomp-${context.generation}.bpf`);
+async function openPrivateFile(
+  context: KernelSessionContext,
+  name: string,
+  data: Buffer,
+): Promise<number> {
+  const path = join(context.sessionDir, `${name}-${context.generation}`);
   await rm(path, {force: true});
   // 'wx': a fresh file, never through something already at that path.
-  await writeFile(path, seccompProgram, {flag: 'wx', mode: 0o400});
+  await writeFile(path, data, {flag: 'wx', mode: 0o400});
   try {
     return openSync(path, 'r');
   } finally {
@@ -627,4 +683,25 @@ function pythonEtcDirs(etc: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** The masked paths under /proc that exist here, with their kind (the sandbox has no /sys). */
+function existingProcPaths(paths: readonly string[]): MaskedPath[] {
+  const found: MaskedPath[] = [];
+  for (const path of paths) {
+    if (!path.startsWith('/proc/')) continue;
+    try {
+      found.push({path, kind: statSync(path).isDirectory() ? 'dir' : 'file'});
+    } catch {
+      // not on this kernel
+    }
+  }
+  return found;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
