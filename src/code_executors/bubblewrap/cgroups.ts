@@ -146,7 +146,8 @@ export function parseProcCgroup(text: string): ProcCgroupEntry[] {
 function cgroupDir(mount: Mount, path: string): string | undefined {
   const root = mount.root === '/' ? '' : mount.root;
   if (path !== root && !path.startsWith(`${root}/`) && root !== '') return undefined;
-  return posix.join(mount.mountPoint, path.slice(root.length));
+  const below = path.slice(root.length);
+  return below === '' || below === '/' ? mount.mountPoint : posix.join(mount.mountPoint, below);
 }
 
 /**
