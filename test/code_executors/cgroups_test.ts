@@ -268,11 +268,12 @@ interface FixtureReport {
   warnings: string[];
 }
 
-/** Runs fixtures/bwrap_session.ts as `uid` with `options`; resolves with its report. */
+/** Runs a bubblewrap host process as `uid` with `options`; resolves with its report. */
 function runFixture(options: object, uid: number): Promise<FixtureReport> {
-  const script = fileURLToPath(new URL('./fixtures/bwrap_session.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../security/fixtures/crashed_host.ts', import.meta.url));
+  const args = ['--import', 'tsx', script, 'bubblewrap', 'start', JSON.stringify(options)];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], {
+    const child = spawn(process.execPath, args, {
       uid,
       gid: uid,
       // tsx resolves from the current folder: the repository (readable by every user).
