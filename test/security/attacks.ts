@@ -1192,7 +1192,6 @@ _report(got=got, read=read)`,
 
 // --- host-side measurements -----------------------------------------------------------------
 
-const MiB = 1024 ** 2;
 /** Slack over a memory limit before a host-side rise counts as escaping it (other work runs). */
 const MEMORY_SLACK_MIB = 256;
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
