@@ -5,17 +5,18 @@
  */
 
 /**
- * Session folders on the host: private (0700, files 0600), marked with their owner process, and
- * swept when that owner is gone. A host that crashed (SIGKILL, power loss) leaves its sessions'
+ * Session folders on the host: private (0700, files 0600, owned by the sandbox's user), marked
+ * with their owner process, and swept when that owner is gone. A host that crashed (SIGKILL, power loss) leaves its sessions'
  * folders, input files included, in the temporary folder; the next executor of this package on
  * the machine removes them before it creates its first session.
  */
 
 import {lstatSync, readdirSync, readFileSync} from 'node:fs';
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {chmod, chown, copyFile, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {hostname, tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 
+import {isRoot} from '../security/hardening_profile.js';
 import {isTagGone, ownTag} from '../utils/process_identity.js';
 
 /** Folder names: `coding-agent-` and six random characters (mkdtemp). */
@@ -80,4 +81,49 @@ export async function sweepSessionFolders(parent: string = tmpdir()): Promise<nu
     removed++;
   }
   return removed;
+}
+
+/**
+ * Writes a sandbox's own files into its session folder (each 0600) with a private copy of the
+ * kernel, and, when this process is root, gives the folder and everything the sandbox reads or
+ * writes to the session's ids. Returns the kernel copy's path.
+ *
+ * @param files Paths inside the session folder and their contents (e.g. `etc/passwd`).
+ */
+export async function writeSandboxFiles(
+  context: {
+    sessionDir: string;
+    workDir: string;
+    outputDir: string;
+    inputDir: string;
+    kernelPath: string;
+  },
+  ids: {uid: number; gid: number},
+  files: ReadonlyArray<readonly [string, string | Buffer]>,
+): Promise<string> {
+  const written: string[] = [];
+  for (const [name, data] of files) {
+    const path = join(context.sessionDir, name);
+    await mkdir(dirname(path), {recursive: true, mode: 0o700});
+    await writeFile(path, data, {mode: 0o600});
+    written.push(path);
+  }
+  // A private copy: the sandbox user may not be able to read the package's own folder.
+  const kernel = join(context.sessionDir, 'kernel.py');
+  await copyFile(context.kernelPath, kernel);
+  await chmod(kernel, 0o600);
+  if (isRoot()) {
+    const folders = new Set(written.map((path) => dirname(path)));
+    const owned = [
+      context.sessionDir,
+      ...folders,
+      ...written,
+      kernel,
+      context.workDir,
+      context.outputDir,
+      context.inputDir,
+    ];
+    for (const path of new Set(owned)) await chown(path, ids.uid, ids.gid);
+  }
+  return kernel;
 }

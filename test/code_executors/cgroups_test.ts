@@ -11,9 +11,7 @@
  * with it, and a host without cgroups warns once, or refuses with `requireResourceLimits`.
  */
 
-import {spawn} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
-import {fileURLToPath} from 'node:url';
 
 import {describe, expect, it} from 'vitest';
 
@@ -23,6 +21,7 @@ import {
   type CgroupHostView,
 } from '../../src/code_executors/bubblewrap/cgroups.js';
 import {ownTag} from '../../src/utils/process_identity.js';
+import {runHostProcess} from '../helpers/host_process.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
 
 const bwrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
@@ -232,14 +231,19 @@ describe.skipIf(bwrap.skipReason !== undefined)(`bubblewrap cgroups: ${bwrap.tit
     'a host without cgroups warns once naming what is unlimited; requireResourceLimits refuses',
     async () => {
       // An unused uid: it can run bwrap (user namespaces) but write no v1 cgroup.
-      const warned = await runFixture({}, 0x6ffe1234);
+      const warned = await runHostProcess('bubblewrap', 'start', {}, 0x6ffe1234);
       expect(warned.value).toBe('42');
       expect(warned.warnings).toHaveLength(1);
       expect(warned.warnings[0]).toMatch(
         /^adk-coding-agent: bubblewrap sessions run without the session-wide memory, CPU and process count limits \(.+\); each process still gets a MemoryError/,
       );
       expect(warned.warnings[0].split('\n')).toHaveLength(1);
-      const refused = await runFixture({requireResourceLimits: true}, 0x6ffe1234);
+      const refused = await runHostProcess(
+        'bubblewrap',
+        'start',
+        {requireResourceLimits: true},
+        0x6ffe1234,
+      );
       expect(refused.value).toBeUndefined();
       expect(refused.error).toMatch(
         /^bubblewrap cannot apply the session-wide memory, CPU and process count limits here \(.+\); requireResourceLimits is set$/,
@@ -258,39 +262,4 @@ function cgroupFolders(pid: number): string[] {
       const controller = m[1].split(',').find((c) => ['memory', 'cpu', 'pids'].includes(c));
       return controller ? `/sys/fs/cgroup/${controller}${m[2]}` : `/sys/fs/cgroup${m[2]}`;
     });
-}
-
-interface FixtureReport {
-  pid: number;
-  sessionDir?: string;
-  value?: string;
-  error?: string;
-  warnings: string[];
-}
-
-/** Runs a bubblewrap host process as `uid` with `options`; resolves with its report. */
-function runFixture(options: object, uid: number): Promise<FixtureReport> {
-  const script = fileURLToPath(new URL('../security/fixtures/crashed_host.ts', import.meta.url));
-  const args = ['--import', 'tsx', script, 'bubblewrap', 'start', JSON.stringify(options)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      uid,
-      gid: uid,
-      // tsx resolves from the current folder: the repository (readable by every user).
-      cwd: process.cwd(),
-      env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp'},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', () => {
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as FixtureReport);
-      } catch {
-        reject(new Error(`fixture printed no report: ${out}\n${err}`));
-      }
-    });
-  });
 }

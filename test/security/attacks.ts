@@ -22,7 +22,6 @@ import {createHash} from 'node:crypto';
 import {existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {constants} from 'node:os';
 import {basename, join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 
 import Docker from 'dockerode';
 
@@ -39,6 +38,7 @@ import {
 } from '../../src/code_executors/docker/container_code_executor.js';
 import type {ExecutionResult, ToolCallRequest} from '../../src/code_executors/sandbox.js';
 import {isRunning, processTree, uids, waitGone} from '../helpers/processes.js';
+import {runHostProcess, type HostProcessReport} from '../helpers/host_process.js';
 import {containersOf} from '../helpers/sandboxes.js';
 
 /**
@@ -1710,11 +1710,11 @@ function lifecycleAttacks(): Attack[] {
       timeoutMs: 5000,
       code: () => 'pass',
       classify: async (_result, {backend}) => {
-        const crashed = await runCrashFixture(backend, 'crash');
+        const crashed = await runHostProcess(backend, 'crash');
         const left = await leftovers(backend, crashed);
         const kernelGone =
           (await waitGone(crashed.kernelPid ? [crashed.kernelPid] : [], 5000)).length === 0;
-        const next = await runCrashFixture(backend, 'start');
+        const next = await runHostProcess(backend, 'start');
         const after = await leftovers(backend, crashed);
         const details = {
           leftByCrash: left.map((l) => l.kind),
@@ -1757,40 +1757,10 @@ function lifecycleAttacks(): Attack[] {
   ];
 }
 
-/** Report of fixtures/crashed_host.ts. */
-interface CrashReport {
-  pid: number;
-  sessionDir?: string;
-  kernelPid?: number;
-  value?: string;
-  error?: string;
-}
-
-/** Runs the crashed-host fixture for `backend` (`crash`: SIGKILLs itself holding a session). */
-function runCrashFixture(backend: string, mode: 'crash' | 'start'): Promise<CrashReport> {
-  const script = fileURLToPath(new URL('./fixtures/crashed_host.ts', import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, backend, mode], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', () => {
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as CrashReport);
-      } catch {
-        reject(new Error(`crashed-host fixture printed no report: ${out}\n${err.slice(-2000)}`));
-      }
-    });
-  });
-}
-
 /** What a crashed fixture left: its session folder, its cgroups, its containers. */
 async function leftovers(
   backend: string,
-  crashed: CrashReport,
+  crashed: HostProcessReport,
 ): Promise<Array<{kind: string; path: string}>> {
   const found: Array<{kind: string; path: string}> = [];
   if (crashed.sessionDir && existsSync(crashed.sessionDir)) {

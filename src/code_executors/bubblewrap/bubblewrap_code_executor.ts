@@ -26,7 +26,7 @@ import {
   readFileSync,
   statSync,
 } from 'node:fs';
-import {chmod, chown, copyFile, lstat, mkdir, rm, stat, writeFile} from 'node:fs/promises';
+import {lstat, rm, stat, writeFile} from 'node:fs/promises';
 import {delimiter, isAbsolute, join} from 'node:path';
 
 import {
@@ -51,6 +51,7 @@ import {
   type KernelLaunchSpec,
   type KernelTransport,
 } from '../kernel_process.js';
+import {writeSandboxFiles} from '../session_folders.js';
 import {bwrapArgs, type BwrapHost, type MaskedPath} from './bwrap_args.js';
 import {CgroupManager, type SandboxCgroup} from './cgroups.js';
 
@@ -477,35 +478,13 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
    * session's identity from then on (the kernel's launch reads it back).
    */
   protected override async prepareSession(context: KernelSessionContext): Promise<void> {
-    const {uid, gid} = isRoot()
-      ? sessionIds(this.profile.user)
-      : {uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0};
-    const etc = join(context.sessionDir, 'etc');
-    await mkdir(etc, {recursive: true, mode: 0o700});
+    const {uid, gid} = sessionIds(this.profile.user);
     const users = sandboxUserFiles(uid, gid);
-    const files: Array<[string, string | Buffer]> = [
-      [join(etc, 'passwd'), users.passwd],
-      [join(etc, 'group'), users.group],
-      [join(etc, 'hosts'), SANDBOX_HOSTS_FILE],
-    ];
-    for (const [path, data] of files) await writeFile(path, data, {mode: 0o600});
-    // A private copy: the sandbox user may not be able to read the package's own folder.
-    const kernel = join(context.sessionDir, 'kernel.py');
-    await copyFile(context.kernelPath, kernel);
-    await chmod(kernel, 0o600);
-    if (isRoot()) {
-      // bwrap runs as the session's user and must reach its files; the snippet must write work/.
-      const owned = [
-        context.sessionDir,
-        etc,
-        ...files.map(([path]) => path),
-        kernel,
-        context.workDir,
-        context.outputDir,
-        context.inputDir,
-      ];
-      for (const path of owned) await chown(path, uid, gid);
-    }
+    await writeSandboxFiles(context, {uid, gid}, [
+      ['etc/passwd', users.passwd],
+      ['etc/group', users.group],
+      ['etc/hosts', SANDBOX_HOSTS_FILE],
+    ]);
   }
 
   /** Input files appear read-only at `/work/input` inside the sandbox. */

@@ -14,7 +14,7 @@
  */
 
 import {spawnSync} from 'node:child_process';
-import {chmod, chown, copyFile, stat, writeFile} from 'node:fs/promises';
+import {stat} from 'node:fs/promises';
 import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
 
@@ -37,6 +37,7 @@ import {
   type SandboxCodeExecutorOptions,
 } from '../kernel_code_executor.js';
 import {KernelProcess, type KernelExit, type KernelTransport} from '../kernel_process.js';
+import {writeSandboxFiles} from '../session_folders.js';
 import {containerConfig, containerKernelCommand} from './container_config.js';
 import {dockerClient} from './docker_client.js';
 import {
@@ -354,27 +355,11 @@ const get = (path) => new Promise((resolve) => {
   protected override async prepareSession(context: KernelSessionContext): Promise<void> {
     const {uid, gid} = sessionIds(this.profile.user);
     const users = sandboxUserFiles(uid, gid);
-    const files: Array<[string, string | Buffer]> = [
-      [join(context.sessionDir, 'passwd'), users.passwd],
-      [join(context.sessionDir, 'group'), users.group],
-    ];
-    if (this.seccompProgram)
-      files.push([join(context.sessionDir, 'seccomp.bpf'), this.seccompProgram]);
-    for (const [path, data] of files) await writeFile(path, data, {mode: 0o600});
-    const kernel = join(context.sessionDir, 'kernel.py');
-    await copyFile(context.kernelPath, kernel);
-    await chmod(kernel, 0o600);
-    if (isRoot()) {
-      const owned = [
-        context.sessionDir,
-        ...files.map(([path]) => path),
-        kernel,
-        context.workDir,
-        context.outputDir,
-        context.inputDir,
-      ];
-      for (const path of owned) await chown(path, uid, gid);
-    }
+    await writeSandboxFiles(context, {uid, gid}, [
+      ['etc/passwd', users.passwd],
+      ['etc/group', users.group],
+      ...(this.seccompProgram ? [['seccomp.bpf', this.seccompProgram] as const] : []),
+    ]);
   }
 
   /** Input files appear read-only at `/work/input`. */
@@ -395,8 +380,8 @@ const get = (path) => new Promise((resolve) => {
         uid: owner.uid,
         gid: owner.gid,
         kernel: join(context.sessionDir, 'kernel.py'),
-        passwd: join(context.sessionDir, 'passwd'),
-        group: join(context.sessionDir, 'group'),
+        passwd: join(context.sessionDir, 'etc', 'passwd'),
+        group: join(context.sessionDir, 'etc', 'group'),
         inputDir: context.inputDir,
         workDir: context.workDir,
         seccompProgram: this.seccompProgram ? join(context.sessionDir, 'seccomp.bpf') : undefined,
