@@ -54,7 +54,7 @@ export interface BwrapSession {
  * How each profile field reaches bubblewrap. A new field fails to compile until it is handled
  * here and in the Docker translation.
  */
-const HANDLED: Record<keyof HardeningProfile, string> = {
+export const BWRAP_TRANSLATION: Readonly<Record<keyof HardeningProfile, string>> = {
   network: '--unshare-all (a private network namespace: loopback only)',
   readOnlyRoot: '--remount-ro / last',
   readOnlyDev: '--remount-ro /dev after /dev/shm',
@@ -70,9 +70,6 @@ const HANDLED: Record<keyof HardeningProfile, string> = {
   maskedPaths: '--ro-bind-data of an empty descriptor; --tmpfs + --remount-ro for folders',
   hostname: '--hostname',
 };
-
-/** Profile fields and how bubblewrap applies each (for documentation and tests). */
-export const BWRAP_TRANSLATION: Readonly<Record<keyof HardeningProfile, string>> = HANDLED;
 
 /**
  * The `bwrap` options (before `--` and the command) that build the sandbox of `profile`.

@@ -454,16 +454,6 @@ export class SandboxCgroup {
     return Number(failed.trim()) > 0;
   }
 
-  /** Host pids of the processes in the cgroup. */
-  async pids(): Promise<number[]> {
-    const found = new Set<number>();
-    for (const folder of this.folders) {
-      const text = await readFile(join(folder, 'cgroup.procs'), 'utf8').catch(() => '');
-      for (const line of text.split('\n')) if (line.trim()) found.add(Number(line));
-    }
-    return [...found];
-  }
-
   /** Kills what is left in the cgroup and removes its folders. Idempotent. */
   async remove(): Promise<void> {
     for (const folder of this.folders) await removeCgroup(folder);

@@ -49,7 +49,7 @@ export interface ContainerSession {
  * How each profile field reaches Docker. A new field fails to compile until it is handled here
  * and in the bubblewrap translation.
  */
-const HANDLED: Record<keyof HardeningProfile, string> = {
+export const DOCKER_TRANSLATION: Readonly<Record<keyof HardeningProfile, string>> = {
   network: 'HostConfig.NetworkMode (none: NetworkDisabled too)',
   readOnlyRoot: 'HostConfig.ReadonlyRootfs',
   readOnlyDev: 'HostConfig.ReadonlyPaths /dev (its submounts, /dev/shm among them, stay)',
@@ -65,9 +65,6 @@ const HANDLED: Record<keyof HardeningProfile, string> = {
   maskedPaths: 'HostConfig.MaskedPaths',
   hostname: 'Hostname',
 };
-
-/** Profile fields and how Docker applies each (for documentation and tests). */
-export const DOCKER_TRANSLATION: Readonly<Record<keyof HardeningProfile, string>> = HANDLED;
 
 /** The create-container body of one session's kernel under `profile`. */
 export function containerConfig(
