@@ -286,7 +286,13 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     }
     this.bwrapOption = options.bwrapPath;
     this.rootfs = options.rootfs;
-    this.requireResourceLimits = options.requireResourceLimits ?? false;
+    const require = options.requireResourceLimits ?? false;
+    if (typeof require !== 'boolean') {
+      throw new Error(
+        `requireResourceLimits must be true or false, got ${JSON.stringify(require)}`,
+      );
+    }
+    this.requireResourceLimits = require;
   }
 
   /**
