@@ -37,23 +37,35 @@ export type {
 export {CODING_RULES, buildSystemPrompt} from './agents/prompt.js';
 export type {SystemPromptParts} from './agents/prompt.js';
 
-export {BubblewrapCodeExecutor} from './code_executors/bubblewrap_code_executor.js';
+export {BubblewrapCodeExecutor} from './code_executors/bubblewrap/bubblewrap_code_executor.js';
+export type {
+  BubblewrapAvailability,
+  BubblewrapCodeExecutorOptions,
+} from './code_executors/bubblewrap/bubblewrap_code_executor.js';
 export {UnsafeLocalCodeExecutor} from './code_executors/unsafe_local_code_executor.js';
 export {KernelCodeExecutor} from './code_executors/kernel_code_executor.js';
 export type {
   KernelCodeExecutorOptions,
   KernelLimits,
+  SandboxCodeExecutorOptions,
 } from './code_executors/kernel_code_executor.js';
 export {
   CONTAINER_LABEL,
   CONTAINER_OWNER_LABEL,
+  CONTAINER_OWNER_START_LABEL,
   ContainerCodeExecutor,
   DEFAULT_CONTAINER_IMAGE,
   parseMemoryLimit,
-} from './code_executors/container_code_executor.js';
-export type {ContainerCodeExecutorOptions} from './code_executors/container_code_executor.js';
-export {DEFAULT_IMAGE_PACKAGES, buildDefaultImage} from './code_executors/container_image.js';
-export type {BuildImageOptions, BuildImageResult} from './code_executors/container_image.js';
+} from './code_executors/docker/container_code_executor.js';
+export type {
+  ContainerCodeExecutorOptions,
+  ReapOptions,
+} from './code_executors/docker/container_code_executor.js';
+export {
+  DEFAULT_IMAGE_PACKAGES,
+  buildDefaultImage,
+} from './code_executors/docker/container_image.js';
+export type {BuildImageOptions, BuildImageResult} from './code_executors/docker/container_image.js';
 export {DEFAULT_PRELOAD} from './code_executors/warm_pool.js';
 export type {WarmPoolOptions} from './code_executors/warm_pool.js';
 export {defaultCodeExecutor} from './code_executors/default_code_executor.js';
@@ -96,6 +108,19 @@ export type {GenerationDefaults} from './models/request_mapping.js';
 export type {ScriptedLlmOptions, ScriptedReply, ScriptedResponder} from './models/scripted_llm.js';
 
 export {ALLOW_ALL_IMPORTS, DEFAULT_SAFE_IMPORTS} from './security/import_policy.js';
+export {
+  MASKED_PATHS,
+  SANDBOX_LAYOUT,
+  resolveHardeningProfile,
+} from './security/hardening_profile.js';
+export type {
+  HardeningOptions,
+  HardeningProfile,
+  SandboxId,
+  SandboxUser,
+  SessionLimits,
+  TmpfsSizes,
+} from './security/hardening_profile.js';
 export {
   SECCOMP_ARGUMENT_RULES,
   buildSeccompFilter,

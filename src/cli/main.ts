@@ -19,12 +19,12 @@ import {Command, InvalidArgumentError, Option} from 'commander';
 import ora from 'ora';
 
 import {CodingAgent, DEFAULT_MODEL} from '../agents/coding_agent.js';
-import {BubblewrapCodeExecutor} from '../code_executors/bubblewrap_code_executor.js';
+import {BubblewrapCodeExecutor} from '../code_executors/bubblewrap/bubblewrap_code_executor.js';
 import {
   ContainerCodeExecutor,
   DEFAULT_CONTAINER_IMAGE,
-} from '../code_executors/container_code_executor.js';
-import {buildDefaultImage} from '../code_executors/container_image.js';
+} from '../code_executors/docker/container_code_executor.js';
+import {buildDefaultImage} from '../code_executors/docker/container_image.js';
 import type {CodeExecutor} from '../code_executors/sandbox.js';
 import {UnsafeLocalCodeExecutor} from '../code_executors/unsafe_local_code_executor.js';
 import {AnthropicLlm} from '../models/anthropic_llm.js';

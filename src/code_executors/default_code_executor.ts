@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import {BubblewrapCodeExecutor} from './bubblewrap_code_executor.js';
+import {BubblewrapCodeExecutor} from './bubblewrap/bubblewrap_code_executor.js';
 import type {CodeExecutor} from './sandbox.js';
 
 let shared: CodeExecutor | undefined;

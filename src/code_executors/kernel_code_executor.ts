@@ -11,12 +11,18 @@
  */
 
 import {existsSync} from 'node:fs';
-import {chmod, mkdir, mkdtemp, rename, rm, writeFile} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
+import {chmod, chown, mkdir, rename, rm, stat, writeFile} from 'node:fs/promises';
 import {isAbsolute, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
+import {
+  HARDENING_DEFAULTS,
+  isRoot,
+  type HardeningOptions,
+  type KernelLimits,
+} from '../security/hardening_profile.js';
 import {normalizeAuthorizedImports} from '../security/import_policy.js';
+import {createSessionFolder} from './session_folders.js';
 import {KernelProcess, type KernelInfo, type KernelLaunchSpec} from './kernel_process.js';
 import {resolvePoolOptions, WarmPool, type WarmPoolOptions} from './warm_pool.js';
 import {
@@ -30,6 +36,8 @@ import {
   type WrittenInputFile,
 } from './sandbox.js';
 import {MAX_TIMER_MS} from '../utils/time.js';
+
+export type {KernelLimits};
 
 /** Options shared by every kernel-based backend. */
 export interface KernelCodeExecutorOptions {
@@ -67,28 +75,16 @@ export interface KernelCodeExecutorOptions {
   kernelPath?: string;
 }
 
+/**
+ * Options of the sandboxing backends (bubblewrap, Docker): the shared ones plus the hardening
+ * both apply the same way (session-wide memory, CPU and process limits, tmpfs sizes, seccomp).
+ */
+export interface SandboxCodeExecutorOptions extends KernelCodeExecutorOptions, HardeningOptions {}
+
 /** A pooled kernel and the session folder it was started in. */
 interface WarmKernel {
   sessionDir: string;
   kernel: KernelProcess;
-}
-
-/** Per-process limits set by the kernel (`setrlimit`); see {@link KernelCodeExecutorOptions}. */
-export interface KernelLimits {
-  /**
-   * Heap and anonymous memory per process (`RLIMIT_DATA`): an allocation beyond it raises
-   * `MemoryError` in the snippet. Default 4 GiB.
-   */
-  memoryBytes?: number;
-  /**
-   * Processes and threads of the sandbox user (`RLIMIT_NPROC`; stops fork bombs where the user
-   * is not root). Default 0 (inherited); backends that run as their own user set it.
-   */
-  processes?: number;
-  /** Largest file a snippet can write (`RLIMIT_FSIZE`; beyond it writes fail). Default 1 GiB. */
-  fileBytes?: number;
-  /** Open descriptors per process (`RLIMIT_NOFILE`). Default 1024. */
-  openFiles?: number;
 }
 
 /** Everything a backend needs to launch the kernel of one session. */
@@ -130,7 +126,13 @@ const DEFAULTS = {
   maxFileBytes: 10 * 1024 * 1024,
   maxTotalFileBytes: 24 * 1024 * 1024,
   startTimeoutMs: 30_000,
-  limits: {memoryBytes: 4 * 1024 ** 3, processes: 0, fileBytes: 1024 ** 3, openFiles: 1024},
+  // The sandboxing backends pass limits derived from their profile (memoryLimit, pidsLimit).
+  limits: {
+    memoryBytes: 4 * 1024 ** 3,
+    processes: 0,
+    fileBytes: HARDENING_DEFAULTS.fileBytes,
+    openFiles: HARDENING_DEFAULTS.openFiles,
+  },
 } as const;
 
 type ResolvedOptions = Required<
@@ -284,16 +286,17 @@ export class KernelSandboxSession implements SandboxSession {
       throw new Error(`sandbox session ${JSON.stringify(this.key)} is disposed`);
     }
     for (const file of files) checkInputName(file.name);
-    await mkdir(this.hostInputDir, {recursive: true});
-    // Readable by the sandbox user (its own uid under bubblewrap as root, 65534 in Docker), written
-    // by the host only.
-    await chmod(this.hostInputDir, 0o755);
+    await mkdir(this.hostInputDir, {recursive: true, mode: 0o700});
+    // Private to the sandbox user, who owns the session folder (the sandbox sees the folder
+    // read-only); no other local user can read an attachment.
+    const owner = await stat(this.sessionDir);
     const written: WrittenInputFile[] = [];
     for (const file of files) {
       const target = join(this.hostInputDir, file.name);
       const temporary = join(this.hostInputDir, `.${file.name}.${process.pid}.partial`);
-      await writeFile(temporary, file.data, {mode: 0o644});
-      await chmod(temporary, 0o644);
+      await writeFile(temporary, file.data, {mode: 0o600});
+      await chmod(temporary, 0o600);
+      if (isRoot()) await chown(temporary, owner.uid, owner.gid);
       await rename(temporary, target);
       written.push({
         name: file.name,
@@ -337,8 +340,7 @@ export class KernelSandboxSession implements SandboxSession {
    * this session's folder, given this session's imports); the executor calls it once.
    */
   async start(warm?: KernelProcess): Promise<void> {
-    await mkdir(this.hostOutputDir, {recursive: true});
-    await mkdir(this.hostInputDir, {recursive: true, mode: 0o755});
+    await this.ensureOutputDir();
     if (warm) {
       warm.configure({authorizedImports: [...this.authorizedImports]});
       this.generationValue = 1;
@@ -434,11 +436,22 @@ export class KernelSandboxSession implements SandboxSession {
       ...kernelLimitArgs(o),
     ]);
     // A snippet may have removed the output folder; recreate it before each start.
-    await mkdir(this.hostOutputDir, {recursive: true});
+    await this.ensureOutputDir();
     const kernel = await this.executor.startKernelFor(context);
     this.generationValue = generation;
     this.lastInfo = kernel.info;
     return kernel;
+  }
+
+  /** Creates the output folder when missing, owned like the session folder (the sandbox user). */
+  private async ensureOutputDir(): Promise<void> {
+    const created = await mkdir(this.hostOutputDir, {recursive: true, mode: 0o700});
+    if (created === undefined || !isRoot()) return;
+    const owner = await stat(this.sessionDir);
+    // mkdir returns the first folder it created: chown that one and those below it.
+    for (const folder of [this.workDir, this.hostOutputDir]) {
+      if (folder.length >= created.length) await chown(folder, owner.uid, owner.gid);
+    }
   }
 
   private touch(): void {
@@ -625,7 +638,7 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
     const kernelPath = this.options.kernelPath ?? defaultKernelPath();
     const options = {...this.options, kernelPath};
     const key = `(warm ${++this.warmCounter})`;
-    const sessionDir = await mkdtemp(join(tmpdir(), 'coding-agent-'));
+    const sessionDir = await createSessionFolder();
     try {
       await this.prepareSessionDir(sessionDir, key, options);
       const context = sessionContext(key, sessionDir, options, 1, [
@@ -648,8 +661,8 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
     options: ResolvedOptions & {kernelPath: string},
   ): Promise<void> {
     const context = sessionContext(key, sessionDir, options, 0, []);
-    await mkdir(context.outputDir, {recursive: true});
-    await mkdir(context.inputDir, {recursive: true, mode: 0o755});
+    await mkdir(context.outputDir, {recursive: true, mode: 0o700});
+    await mkdir(context.inputDir, {recursive: true, mode: 0o700});
     await this.prepareSession(context);
   }
 
@@ -738,7 +751,7 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
     const kernelPath = this.options.kernelPath ?? defaultKernelPath();
     const resolved = {...this.options, kernelPath};
     const warm = this.pool()?.take();
-    const sessionDir = warm?.sessionDir ?? (await mkdtemp(join(tmpdir(), 'coding-agent-')));
+    const sessionDir = warm?.sessionDir ?? (await createSessionFolder());
     const session = new KernelSandboxSession(
       this,
       resolved,

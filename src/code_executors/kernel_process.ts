@@ -157,8 +157,11 @@ export interface KernelTransport {
   readonly failed?: Promise<Error>;
 }
 
-/** Spawns `spec` as the leader of a new process group and wraps it as a transport. */
-function spawnTransport(spec: KernelLaunchSpec): KernelTransport {
+/**
+ * Spawns `spec` as the leader of a new process group and wraps it as a transport (the caller
+ * runs `spec.cleanup`; {@link KernelProcess.start} does both).
+ */
+export function spawnTransport(spec: KernelLaunchSpec): KernelTransport {
   const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
     spec.command,
     [...spec.args],

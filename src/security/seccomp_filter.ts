@@ -5,10 +5,22 @@
  */
 
 /**
- * A classic-BPF seccomp program for sandboxes (bubblewrap's `--seccomp FD`). It is a deny list:
- * ordinary work (files, sockets on the private loopback, threads, subprocesses) keeps running,
- * while the kernel interfaces a sandbox escape usually starts from (ptrace, io_uring, bpf, perf,
- * keyrings, mount APIs, namespaces, modules, clocks, ...) fail with `EPERM`.
+ * A classic-BPF seccomp program for sandboxes (bubblewrap's `--seccomp FD`; on Docker the kernel
+ * loads it itself, on top of Docker's profile). It is a deny list: ordinary work (files, sockets
+ * on the private loopback, threads, subprocesses, numpy/pandas/matplotlib, multiprocessing)
+ * keeps running, while the kernel interfaces a sandbox escape usually starts from fail:
+ *
+ * - with `EPERM`, always ({@link seccompDeniedSyscalls}): other processes' memory and objects
+ *   (ptrace, process_vm_readv/writev, process_madvise, pidfd_getfd, kcmp, move_pages,
+ *   migrate_pages); big kernel surfaces (io_uring, bpf, perf_event_open, userfaultfd, the
+ *   keyrings, memfd_secret, fanotify); mounts, namespaces and chroot; whole-machine
+ *   administration (modules, kexec, clocks, swap, reboot, acct, quotas, syslog, host and domain
+ *   names); x86's iopl, ioperm, modify_ldt and uselib; file handles (open_by_handle_at, the
+ *   "shocker" escape);
+ * - by argument ({@link SECCOMP_ARGUMENT_RULES}): namespace flags of clone (clone3 answers
+ *   ENOSYS so the C library falls back to clone), TIOCSTI and TIOCLINUX, personalities other
+ *   than PER_LINUX (no ASLR switch-off), and sockets of any family but Unix, IP and netlink
+ *   (AF_VSOCK, which network namespaces do not isolate, among them: EAFNOSUPPORT).
  *
  * Built here in TypeScript, without libseccomp or a native addon, so the package stays pure JS.
  * The program checks the architecture first: a syscall made through another ABI (i386 on
@@ -51,6 +63,16 @@ export const TIOCLINUX = 0x541c;
 export const CLONE_NAMESPACE_FLAGS = 0x7e020000;
 /** `CLONE_NEWUSER`. */
 export const CLONE_NEWUSER = 0x10000000;
+/** `EAFNOSUPPORT`: what `socket` returns for a family the filter refuses. */
+export const EAFNOSUPPORT = 97;
+/**
+ * Socket families a snippet may open: `AF_UNIX` (1), `AF_INET` (2), `AF_INET6` (10) and
+ * `AF_NETLINK` (16, which glibc's interface and address lookups use). Every other family fails
+ * with EAFNOSUPPORT: `AF_VSOCK` (40) reaches the hypervisor and other VMs and is not isolated by
+ * network namespaces; `AF_PACKET`, `AF_ALG`, `AF_BLUETOOTH`, `AF_RDS`, `AF_TIPC` and the rest are
+ * kernel surface no analysis needs.
+ */
+export const ALLOWED_SOCKET_FAMILIES: readonly number[] = [1, 2, 10, 16];
 
 /**
  * Syscall numbers. x86_64: `arch/x86/entry/syscalls/syscall_64.tbl` (installed as
@@ -61,20 +83,26 @@ export const CLONE_NEWUSER = 0x10000000;
 const SYSCALLS: Record<SeccompArch, Readonly<Record<string, number>>> = {
   x86_64: {
     ioctl: 16,
+    socket: 41,
+    socketpair: 53,
     clone: 56,
     uselib: 134,
     personality: 135,
     vhangup: 153,
+    modify_ldt: 154,
     pivot_root: 155,
     _sysctl: 156,
     adjtimex: 159,
     acct: 163,
+    chroot: 161,
     settimeofday: 164,
     mount: 165,
     umount2: 166,
     swapon: 167,
     swapoff: 168,
     reboot: 169,
+    sethostname: 170,
+    setdomainname: 171,
     iopl: 172,
     ioperm: 173,
     create_module: 174,
@@ -92,14 +120,19 @@ const SYSCALLS: Record<SeccompArch, Readonly<Record<string, number>>> = {
     add_key: 248,
     request_key: 249,
     keyctl: 250,
+    migrate_pages: 256,
     unshare: 272,
+    move_pages: 279,
     perf_event_open: 298,
+    fanotify_init: 300,
+    fanotify_mark: 301,
     name_to_handle_at: 303,
     open_by_handle_at: 304,
     clock_adjtime: 305,
     setns: 308,
     process_vm_readv: 310,
     process_vm_writev: 311,
+    kcmp: 312,
     finit_module: 313,
     kexec_file_load: 320,
     bpf: 321,
@@ -118,6 +151,7 @@ const SYSCALLS: Record<SeccompArch, Readonly<Record<string, number>>> = {
     process_madvise: 440,
     mount_setattr: 442,
     quotactl_fd: 443,
+    memfd_secret: 447,
   },
   aarch64: {
     lookup_dcookie: 18,
@@ -126,6 +160,7 @@ const SYSCALLS: Record<SeccompArch, Readonly<Record<string, number>>> = {
     mount: 40,
     pivot_root: 41,
     nfsservctl: 42,
+    chroot: 51,
     vhangup: 58,
     quotactl: 60,
     acct: 89,
@@ -138,21 +173,30 @@ const SYSCALLS: Record<SeccompArch, Readonly<Record<string, number>>> = {
     syslog: 116,
     ptrace: 117,
     reboot: 142,
+    sethostname: 161,
+    setdomainname: 162,
     settimeofday: 170,
     adjtimex: 171,
+    socket: 198,
+    socketpair: 199,
     add_key: 217,
     request_key: 218,
     keyctl: 219,
     clone: 220,
     swapon: 224,
     swapoff: 225,
+    migrate_pages: 238,
+    move_pages: 239,
     perf_event_open: 241,
+    fanotify_init: 262,
+    fanotify_mark: 263,
     name_to_handle_at: 264,
     open_by_handle_at: 265,
     clock_adjtime: 266,
     setns: 268,
     process_vm_readv: 270,
     process_vm_writev: 271,
+    kcmp: 272,
     finit_module: 273,
     bpf: 280,
     userfaultfd: 282,
@@ -171,6 +215,7 @@ const SYSCALLS: Record<SeccompArch, Readonly<Record<string, number>>> = {
     process_madvise: 440,
     mount_setattr: 442,
     quotactl_fd: 443,
+    memfd_secret: 447,
   },
 };
 
@@ -185,6 +230,10 @@ const ALWAYS_DENIED: readonly string[] = [
   'process_vm_writev',
   'process_madvise',
   'pidfd_getfd',
+  // Comparing other processes' kernel objects, or moving their memory between NUMA nodes.
+  'kcmp',
+  'move_pages',
+  'migrate_pages',
   // Large kernel attack surfaces a snippet never needs.
   'io_uring_setup',
   'io_uring_enter',
@@ -195,6 +244,11 @@ const ALWAYS_DENIED: readonly string[] = [
   'keyctl',
   'add_key',
   'request_key',
+  // Memory hidden from the kernel itself (its pages escape every accounting we rely on).
+  'memfd_secret',
+  // Watching every file access on a filesystem.
+  'fanotify_init',
+  'fanotify_mark',
   // Mounts and namespaces: the sandbox's view of the system must stay as bwrap built it.
   'mount',
   'umount2',
@@ -208,6 +262,7 @@ const ALWAYS_DENIED: readonly string[] = [
   'mount_setattr',
   'unshare',
   'setns',
+  'chroot',
   // Whole-machine administration (fails without capabilities anyway; refused outright).
   'kexec_load',
   'kexec_file_load',
@@ -232,10 +287,14 @@ const ALWAYS_DENIED: readonly string[] = [
   'vhangup',
   'nfsservctl',
   '_sysctl',
-  // Direct hardware access and legacy loaders (x86 only).
+  'sethostname',
+  'setdomainname',
+  // Direct hardware access, legacy loaders and per-process segment tables (x86 only; the LDT
+  // has been the way into several kernel bugs).
   'iopl',
   'ioperm',
   'uselib',
+  'modify_ldt',
   // File handles bypass path-based checks (the "shocker" container escape).
   'name_to_handle_at',
   'open_by_handle_at',
@@ -246,6 +305,7 @@ export const SECCOMP_ARGUMENT_RULES: readonly string[] = [
   'clone with any CLONE_NEW* namespace flag (CLONE_NEWUSER included): EPERM',
   'clone3: ENOSYS, so the C library falls back to clone, whose flags the filter can read',
   'ioctl TIOCSTI and TIOCLINUX: EPERM',
+  'socket and socketpair with a family other than AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK (AF_VSOCK, AF_PACKET, AF_ALG, ...): EAFNOSUPPORT',
   'personality: EPERM unless the persona is 0 (PER_LINUX) or 0xffffffff (a query)',
   'x86_64 x32-ABI syscalls (number >= 0x40000000): EPERM',
   'a syscall made with another architecture (i386, AArch32): the process is killed',
@@ -368,6 +428,8 @@ export function buildSeccompFilter(arch: SeccompArch = seccompArch()): Buffer {
     jump(BPF_JEQ_K, nr('clone3'), 'enosys', 0),
     jump(BPF_JEQ_K, nr('ioctl'), 'ioctl', 0),
     jump(BPF_JEQ_K, nr('personality'), 'personality', 0),
+    jump(BPF_JEQ_K, nr('socket'), 'socket', 0),
+    jump(BPF_JEQ_K, nr('socketpair'), 'socket', 0),
   );
   for (const name of seccompDeniedSyscalls(arch)) {
     items.push(jump(BPF_JEQ_K, nr(name), 'deny', 0));
@@ -386,6 +448,11 @@ export function buildSeccompFilter(arch: SeccompArch = seccompArch()): Buffer {
     load(argLow(0)),
     jump(BPF_JEQ_K, 0, 'allow', 0),
     jump(BPF_JEQ_K, 0xffffffff, 'allow', 'deny'),
+    // socket(domain, ...) and socketpair(domain, ...): the family is the first argument.
+    {label: 'socket'},
+    load(argLow(0)),
+    ...ALLOWED_SOCKET_FAMILIES.map((family) => jump(BPF_JEQ_K, family, 'allow', 0)),
+    ret(SECCOMP_RET_ERRNO | EAFNOSUPPORT),
     {label: 'deny'},
     ret(SECCOMP_RET_ERRNO | EPERM),
     {label: 'enosys'},

@@ -25,10 +25,10 @@ import Docker from 'dockerode';
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {z} from 'zod';
 
-import type {ContainerCodeExecutorOptions} from '../../src/code_executors/container_code_executor.js';
 import type {
   KernelCodeExecutor,
   KernelSandboxSession,
+  SandboxCodeExecutorOptions,
 } from '../../src/code_executors/kernel_code_executor.js';
 import {
   CodingAgent,
@@ -78,7 +78,7 @@ for (const backend of sandboxBackends()) {
     let savedTmpdir: string | undefined;
 
     /** A fresh executor of this backend, disposed and checked after the test. */
-    function newExecutor(options?: ContainerCodeExecutorOptions): KernelCodeExecutor {
+    function newExecutor(options?: SandboxCodeExecutorOptions): KernelCodeExecutor {
       const executor = backend.create(options);
       executors.push(executor);
       return executor;
@@ -218,8 +218,8 @@ for (const backend of sandboxBackends()) {
       expect(finalText(await session.turn('Again.'))).toBe('42');
     });
 
-    if (backend.name === 'docker') {
-      it('reports a kernel killed at the container memory limit as out of memory', async () => {
+    if (backend.name !== 'local') {
+      it('reports a kernel killed at the session memory limit as out of memory', async () => {
         // No per-process limit: the cgroup's OOM killer ends the kernel instead of a MemoryError.
         const executor = newExecutor({memoryLimit: '128m', limits: {memoryBytes: 0}});
         const model = new ScriptedLlm({
@@ -234,7 +234,7 @@ for (const backend of sandboxBackends()) {
 
         const [oom] = observations(events);
         expect(oom).toContain(
-          "KernelDied: The Python kernel died during the execution (out of memory: the container's 128 MiB memory limit was reached",
+          "KernelDied: The Python kernel died during the execution (out of memory: the session's 128 MiB memory limit was reached",
         );
         expect(stepMetadata(events)[0].stateLost).toBe(true);
         expect(finalText(events)).toBe('recovered');

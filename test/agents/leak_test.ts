@@ -27,7 +27,7 @@ import {z} from 'zod';
 import {
   CONTAINER_LABEL,
   CONTAINER_OWNER_LABEL,
-} from '../../src/code_executors/container_code_executor.js';
+} from '../../src/code_executors/docker/container_code_executor.js';
 import type {KernelCodeExecutor} from '../../src/code_executors/kernel_code_executor.js';
 import {CodingAgent, ScriptedLlm} from '../../src/index.js';
 import {finalText} from '../helpers/agent_harness.js';

@@ -22,6 +22,7 @@ import type {
   KernelCodeExecutor,
   KernelSandboxSession,
 } from '../../src/code_executors/kernel_code_executor.js';
+import {DEFAULT_SANDBOX_ENV} from '../../src/security/hardening_profile.js';
 import {commandLine, processTree, uids} from '../helpers/processes.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
 
@@ -117,7 +118,7 @@ describe.skipIf(bwrap.skipReason !== undefined)(`bubblewrap isolation: ${bwrap.t
     ) as Record<string, string>;
     expect(env).not.toHaveProperty(MARKER_VAR);
     expect(JSON.stringify(env)).not.toContain('leaked-if-you-can-read-this');
-    const allowed = ['HOME', 'PATH', 'LANG', 'TMPDIR', 'MPLBACKEND', 'PWD', 'LC_CTYPE'];
+    const allowed = [...Object.keys(DEFAULT_SANDBOX_ENV), 'PWD', 'LC_CTYPE'];
     expect(Object.keys(env).filter((key) => !allowed.includes(key))).toEqual([]);
     expect(env.HOME).toBe('/work');
   });

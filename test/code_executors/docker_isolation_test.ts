@@ -18,7 +18,7 @@ import {fileURLToPath} from 'node:url';
 import Docker from 'dockerode';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 
-import {ContainerCodeExecutor} from '../../src/code_executors/container_code_executor.js';
+import {ContainerCodeExecutor} from '../../src/code_executors/docker/container_code_executor.js';
 import type {KernelSandboxSession} from '../../src/code_executors/kernel_code_executor.js';
 import {isRunning} from '../helpers/processes.js';
 import {containersOf, sandboxBackends} from '../helpers/sandboxes.js';
@@ -166,9 +166,7 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
           code: 'blocks = []\nwhile True:\n    blocks.append(bytearray(16 * 1024 * 1024))',
         });
         expect(killed.stateLost).toBe(true);
-        expect(killed.error?.message).toMatch(
-          /out of memory: the container's 256 MiB memory limit/,
-        );
+        expect(killed.error?.message).toMatch(/out of memory: the session's 256 MiB memory limit/);
         expect((await h.execute({code: '1 + 1'})).value).toBe('2');
       } finally {
         await hard.dispose();
@@ -184,13 +182,18 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
       await pooled.warmUp();
       expect(pooled.warmKernels).toBe(2);
       const [a, b] = await Promise.all([
-        pooled.getSession('a', {authorizedImports: ['sys', 'socket']}),
-        pooled.getSession('b', {authorizedImports: ['sys', 'socket']}),
+        pooled.getSession('a', {authorizedImports: ['sys', 'socket', 'glob']}),
+        pooled.getSession('b', {authorizedImports: ['sys', 'socket', 'glob']}),
       ]);
-      const code = 'import sys, socket\n(socket.gethostname(), "pandas" in sys.modules)';
-      const [ra, rb] = await Promise.all([a.execute({code}), b.execute({code})]);
-      expect(ra.value).toMatch(/True\)$/);
-      expect(ra.value).not.toBe(rb.value); // different containers
+      // Each session marks its own /tmp: a mark from the other session means a shared container.
+      const code = (mark: string) =>
+        `import sys, glob\nopen('/tmp/${mark}', 'w').close()\n(sorted(glob.glob('/tmp/mark-*')), "pandas" in sys.modules)`;
+      const [ra, rb] = await Promise.all([
+        a.execute({code: code('mark-a')}),
+        b.execute({code: code('mark-b')}),
+      ]);
+      expect(ra.value).toBe("(['/tmp/mark-a'], True)");
+      expect(rb.value).toBe("(['/tmp/mark-b'], True)"); // different containers
       // The session's import policy applies to the pooled kernel.
       const denied = await a.execute({code: 'import os'});
       expect(denied.error?.type).toBe('ImportError');

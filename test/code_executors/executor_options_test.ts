@@ -6,7 +6,7 @@
 
 import {describe, expect, it, vi} from 'vitest';
 
-import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap_code_executor.js';
+import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap/bubblewrap_code_executor.js';
 import {UnsafeLocalCodeExecutor} from '../../src/code_executors/unsafe_local_code_executor.js';
 import {makeSandboxBackend, sandboxBackends} from '../helpers/sandboxes.js';
 
@@ -61,6 +61,12 @@ describe('code executor options', () => {
       /^tmpSize must be at least 1 MiB, got 4096/,
     );
     expect(() => new BubblewrapCodeExecutor({tmpSize: '1.5g'})).not.toThrow();
+    expect(
+      () => new BubblewrapCodeExecutor({requireResourceLimits: 'yes' as unknown as boolean}),
+    ).toThrow(/^requireResourceLimits must be true or false, got "yes"/);
+    expect(() => new BubblewrapCodeExecutor({shmSize: '0.5m'})).toThrow(
+      /^shmSize must be at least 1 MiB/,
+    );
   });
 
   it('rejects bad authorized imports when a session starts', async () => {

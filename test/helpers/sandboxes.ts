@@ -14,15 +14,15 @@ import {existsSync} from 'node:fs';
 
 import type Docker from 'dockerode';
 
-import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap_code_executor.js';
+import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap/bubblewrap_code_executor.js';
 import {
   CONTAINER_LABEL,
   CONTAINER_OWNER_LABEL,
   ContainerCodeExecutor,
-} from '../../src/code_executors/container_code_executor.js';
+} from '../../src/code_executors/docker/container_code_executor.js';
 import type {
   KernelCodeExecutor,
-  KernelCodeExecutorOptions,
+  SandboxCodeExecutorOptions,
 } from '../../src/code_executors/kernel_code_executor.js';
 import {UnsafeLocalCodeExecutor} from '../../src/code_executors/unsafe_local_code_executor.js';
 
@@ -35,7 +35,7 @@ export interface SandboxBackend {
   /** Suite title: the name, plus the skip reason when skipped. */
   title: string;
   /** Creates an executor (throws the reason when the backend is required but unavailable). */
-  create(options?: KernelCodeExecutorOptions): KernelCodeExecutor;
+  create(options?: SandboxCodeExecutorOptions): KernelCodeExecutor;
 }
 
 /** True when `CODING_AGENT_REQUIRE_SANDBOXES=1`: missing backends fail instead of skipping. */
@@ -50,7 +50,7 @@ const PYTHON = '/usr/bin/python3';
 export function makeSandboxBackend(
   name: SandboxBackend['name'],
   unavailable: string | undefined,
-  make: (options?: KernelCodeExecutorOptions) => KernelCodeExecutor,
+  make: (options?: SandboxCodeExecutorOptions) => KernelCodeExecutor,
   required = sandboxesRequired,
 ): SandboxBackend {
   const skipReason = required ? undefined : unavailable;

@@ -55,6 +55,10 @@ const LOCAL_NOT_DENIED = new Set([
   'signal-other-session',
   'tmp-fill',
   'background-process',
+  'proc-host-facts',
+  'dev-shm-fill',
+  'memfd-over-rlimit',
+  'children-over-limit',
 ]);
 
 /**
@@ -77,7 +81,13 @@ const LOCAL_HOLDS = new Set([
  * Attacks a sandboxing backend does not stop yet, with the reason. The test pins them as
  * `not-denied`, so fixing one fails the test until its entry is removed here.
  */
-const KNOWN_GAPS: Record<string, Record<string, string>> = {};
+const MOUNTINFO_GAP =
+  "Linux shows every bind mount's source path in /proc/self/mountinfo: the input folder's " +
+  'random name under the host temp folder (nothing the sandbox can reach)';
+const KNOWN_GAPS: Record<string, Record<string, string>> = {
+  bubblewrap: {'session-path-mountinfo': MOUNTINFO_GAP},
+  docker: {'session-path-mountinfo': MOUNTINFO_GAP},
+};
 
 /** Outcomes of this run, by backend, in attack order. */
 const observed = new Map<string, AttackResult[]>();
@@ -197,33 +207,44 @@ for (const backend of sandboxBackends()) {
     /** Runs one attack and classifies it; own-session attacks get (and lose) a fresh session. */
     async function attempt(attack: Attack): Promise<Verdict> {
       const key = `own-${attack.id}`;
-      const session =
-        attack.session === 'shared'
-          ? shared
-          : attack.session === 'policy'
-            ? policy
-            : await executor.getSession(key, {authorizedImports: ['*']});
-      const loopbackBefore = connections;
-      const lag = lagMonitor();
-      const result = await session.execute({
-        code: attack.code(f),
-        timeoutMs: attack.timeoutMs,
-        onToolCall,
-      });
-      const maxLoopLagMs = lag.stop();
+      // An attack with options of its own gets an executor of its own (disposed after).
+      const own = attack.executorOptions ? backend.create(attack.executorOptions) : undefined;
+      const runner = own ?? executor;
       try {
-        return await attack.classify(result, {
-          backend: backend.name,
-          fixtures: f,
-          session,
-          run: (code, timeoutMs = 10_000) => session.execute({code, timeoutMs, onToolCall}),
-          dispose: () => executor.closeSession(key),
-          maxLoopLagMs,
-          loopbackBefore,
-          toolCalls,
+        const session =
+          own || attack.session === 'own'
+            ? await runner.getSession(key, {authorizedImports: ['*']})
+            : attack.session === 'shared'
+              ? shared
+              : policy;
+        const loopbackBefore = connections;
+        const lag = lagMonitor();
+        const watcher = attack.watch?.(session);
+        const result = await session.execute({
+          code: attack.code(f),
+          timeoutMs: attack.timeoutMs,
+          onToolCall,
         });
+        const watched = (await watcher?.stop()) ?? {};
+        const maxLoopLagMs = lag.stop();
+        try {
+          return await attack.classify(result, {
+            backend: backend.name,
+            fixtures: f,
+            session,
+            run: (code, timeoutMs = 10_000) => session.execute({code, timeoutMs, onToolCall}),
+            dispose: () => runner.closeSession(key),
+            maxLoopLagMs,
+            loopbackBefore,
+            toolCalls,
+            executor: runner,
+            watched,
+          });
+        } finally {
+          if (own || attack.session === 'own') await runner.closeSession(key);
+        }
       } finally {
-        if (attack.session === 'own') await executor.closeSession(key);
+        await own?.dispose();
       }
     }
 

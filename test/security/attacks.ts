@@ -17,15 +17,29 @@
  * SHA-256 and the host compares it with the real host file.
  */
 
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {constants} from 'node:os';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 
-import type {KernelSandboxSession} from '../../src/code_executors/kernel_code_executor.js';
+import Docker from 'dockerode';
+
+import type {
+  KernelCodeExecutor,
+  KernelSandboxSession,
+  SandboxCodeExecutorOptions,
+} from '../../src/code_executors/kernel_code_executor.js';
+import {hostView, planCgroups} from '../../src/code_executors/bubblewrap/cgroups.js';
+import {
+  CONTAINER_LABEL,
+  CONTAINER_OWNER_LABEL,
+  type ContainerCodeExecutor,
+} from '../../src/code_executors/docker/container_code_executor.js';
 import type {ExecutionResult, ToolCallRequest} from '../../src/code_executors/sandbox.js';
 import {isRunning, processTree, uids, waitGone} from '../helpers/processes.js';
+import {runHostProcess, type HostProcessReport} from '../helpers/host_process.js';
+import {containersOf} from '../helpers/sandboxes.js';
 
 /**
  * What an attack achieved. `denied`: the action failed. `contained`: it ran, but only inside
@@ -57,6 +71,7 @@ export type AttackCategory =
   | 'processes'
   | 'other sessions'
   | 'protocol'
+  | 'lifecycle'
   | 'import policy';
 
 /** Host-side things attacks aim at, set up once by the test before any executor exists. */
@@ -95,6 +110,16 @@ export interface AttackContext {
   loopbackBefore: number;
   /** Tool calls this backend's sessions sent to the host (the test's onToolCall records them). */
   toolCalls: ToolCallRequest[];
+  /** The executor the attack's session belongs to. */
+  executor: KernelCodeExecutor;
+  /** What the attack's {@link Attack.watch} measured while it ran. */
+  watched: Record<string, number>;
+}
+
+/** Host-side measurement taken while an attack's snippet runs. */
+export interface Watcher {
+  /** Ends the measurement (after the execution returned) and gives its figures. */
+  stop(): Promise<Record<string, number>>;
 }
 
 /** One attack. */
@@ -111,6 +136,13 @@ export interface Attack {
   session: 'shared' | 'policy' | 'own';
   /** Wall-clock limit of the execution. */
   timeoutMs: number;
+  /**
+   * Options of a dedicated executor for this attack (e.g. a small `memoryLimit`), created for it
+   * and disposed after; the session is then always the attack's own.
+   */
+  executorOptions?: SandboxCodeExecutorOptions;
+  /** Starts a host-side measurement just before the snippet runs (memory, CPU). */
+  watch?(session: KernelSandboxSession): Watcher;
   /**
    * Backends on which running it would harm the test machine (the unsafe local backend has no
    * limit to stop it); the verdict is then stated, not observed.
@@ -267,10 +299,15 @@ _CHILD = r'''
 import ctypes, errno, os, platform, sys
 arm = platform.machine() in ('aarch64', 'arm64')
 NR = {'ptrace': 117 if arm else 101, 'unshare': 97 if arm else 272, 'mount': 40 if arm else 165,
-      'umount2': 39 if arm else 166, 'io_uring_setup': 425, 'bpf': 280 if arm else 321}
+      'umount2': 39 if arm else 166, 'io_uring_setup': 425, 'bpf': 280 if arm else 321,
+      'socket': 198 if arm else 41, 'memfd_secret': 447, 'kcmp': 272 if arm else 312}
+if not arm:
+    NR['modify_ldt'] = 154
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 def call(name, *args):
+    if name not in NR:
+        return 'err:%d' % errno.ENOSYS  # no such syscall on this architecture
     rc = libc.syscall(NR[name], *args)
     e = ctypes.get_errno()
     return 'ok' if rc >= 0 else 'err:' + str(e)
@@ -375,6 +412,7 @@ _report(in_environ={'ok': True, 'v': in_environ}, own=own, found={'ok': True, 'v
       return {outcome: 'denied', how: 'not in its environment; no host process visible'};
     },
   },
+  ...hostFactAttacks(),
   ...(['usr', 'etc', 'tmp'] as const).map((dir): Attack => ({
     id: `write-host-${dir}`,
     title: `Write a file in host /${dir}`,
@@ -386,6 +424,7 @@ _report(in_environ={'ok': True, 'v': in_environ}, own=own, found={'ok': True, 'v
     classify: (result, {fixtures}) =>
       writeVerdict(report(result).write, `/${dir}/adk-security-${fixtures.tag}`),
   })),
+  ...deviceAttacks(),
   {
     id: 'symlink-escape',
     title: 'Symlink in the work folder to a host file: read, write through, return as output',
@@ -669,6 +708,7 @@ attr = ctypes.create_string_buffer(struct.pack('IIII', 2, 4, 4, 1) + bytes(56))
 print(call('bpf', 0, attr, 72))`),
     classify: (result) => syscallVerdict(result, 'created a BPF map (kernel attack surface)'),
   },
+  ...syscallDenyAttacks(),
   // --- other sessions -----------------------------------------------------------------------
   {
     id: 'read-other-session',
@@ -695,6 +735,7 @@ print(call('bpf', 0, attr, 72))`),
       return {outcome: 'denied', how: failure(r.kill)};
     },
   },
+  ...otherUserAttacks(),
   // --- resources ----------------------------------------------------------------------------
   {
     id: 'fork-bomb',
@@ -867,6 +908,7 @@ _report(fill=r, total={'ok': True, 'v': total >> 20})`,
       return {outcome: 'denied', how: `${failure(r.fill)} after ${totalMiB} MiB`, details};
     },
   },
+  ...sessionLimitAttacks(),
   {
     id: 'infinite-loop',
     title: 'Infinite loop (2 s timeout)',
@@ -992,6 +1034,7 @@ _report(started={'ok': True, 'v': mark}, plain=plain, setsid=setsid)`,
       return {outcome: 'contained', how: 'dispose killed all of them', details};
     },
   },
+  ...lifecycleAttacks(),
   // --- protocol -----------------------------------------------------------------------------
   {
     id: 'forged-protocol',
@@ -1145,4 +1188,668 @@ _report(got=got, read=read)`,
       };
     },
   }));
+}
+
+// --- host-side measurements -----------------------------------------------------------------
+
+/** Slack over a memory limit before a host-side rise counts as escaping it (other work runs). */
+const MEMORY_SLACK_MIB = 256;
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** `MemAvailable` and `Shmem` of /proc/meminfo, in MiB. */
+function hostMemory(): {available: number; shmem: number} {
+  const text = readFileSync('/proc/meminfo', 'utf8');
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1]) / 1024;
+  return {available: field('MemAvailable'), shmem: field('Shmem')};
+}
+
+/**
+ * Samples the host's memory every 50 ms while an attack runs: the largest rise of `Shmem` and
+ * the largest drop of `MemAvailable` from before it started, in MiB.
+ */
+function watchHostMemory(): Watcher {
+  const before = hostMemory();
+  let shmemRise = 0;
+  let availableDrop = 0;
+  const sample = () => {
+    const now = hostMemory();
+    shmemRise = Math.max(shmemRise, now.shmem - before.shmem);
+    availableDrop = Math.max(availableDrop, before.available - now.available);
+  };
+  const timer = setInterval(sample, 50);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      sample();
+      return {shmemRiseMiB: Math.round(shmemRise), availableDropMiB: Math.round(availableDrop)};
+    },
+  };
+}
+
+/** CPU time (user + system, clock ticks) of `pid` and every process below it. */
+function treeCpuTicks(pid: number): number {
+  let ticks = 0;
+  for (const member of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${member}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks;
+}
+
+/**
+ * The `cpu.stat` file of the cgroup `pid` belongs to (v1 cpu hierarchy or v2), or undefined when
+ * it is the root cgroup (no quota there) or not found.
+ */
+function cpuStatFile(pid: number): string | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+  } catch {
+    return undefined;
+  }
+  for (const line of lines) {
+    const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
+    if (path === undefined || path === '/') continue;
+    const candidates = controllers.split(',').includes('cpu')
+      ? [`/sys/fs/cgroup/cpu${path}`, `/sys/fs/cgroup/cpu,cpuacct${path}`]
+      : controllers === ''
+        ? [`/sys/fs/cgroup${path}`]
+        : [];
+    const found = candidates.map((dir) => join(dir, 'cpu.stat')).find((file) => existsSync(file));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Times the cgroup was throttled by its CPU quota (`nr_throttled` of cpu.stat). */
+function throttledPeriods(file: string | undefined): number {
+  if (!file) return 0;
+  try {
+    return Number(/^nr_throttled (\d+)$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Measures, seen from the host, the CPUs a session's processes use over a window (from
+ * `startMs` to `endMs` after the snippet started) and how often their cgroup's quota throttled
+ * them; and, over the same window, the CPUs of a control: four busy host processes in a session
+ * of their own, as the sandbox's are (the scheduler shares CPU between sessions and cgroups, not
+ * processes). The control tells a quota apart from a host too busy to give the sandbox more.
+ */
+function watchSessionCpu(session: KernelSandboxSession, startMs: number, endMs: number): Watcher {
+  const pid = session.pid;
+  const seconds = (endMs - startMs) / 1000;
+  const measured = new Promise<Record<string, number>>((resolve) => {
+    if (pid === undefined) {
+      resolve({});
+      return;
+    }
+    setTimeout(() => {
+      const spin = 'for i in 1 2 3 4; do (while :; do :; done) & done; wait';
+      const control = spawn('/bin/sh', ['-c', spin], {stdio: 'ignore', detached: true});
+      const tree = processTree(pid);
+      const stat = cpuStatFile(tree[tree.length - 1]);
+      const first = treeCpuTicks(pid);
+      const throttledBefore = throttledPeriods(stat);
+      setTimeout(() => {
+        const cpus = (treeCpuTicks(pid) - first) / CLOCK_TICKS / seconds;
+        const throttled = throttledPeriods(stat) - throttledBefore;
+        const controlCpus = treeCpuTicks(control.pid!) / CLOCK_TICKS / seconds;
+        process.kill(-control.pid!, 'SIGKILL');
+        resolve({cpus, controlCpus, throttled});
+      }, endMs - startMs);
+    }, startMs);
+  });
+  return {stop: () => measured};
+}
+
+/** Verdict of a memory attack against a session limited to `limitMiB`. */
+function memoryVerdict(
+  result: ExecutionResult,
+  context: AttackContext,
+  limitMiB: number,
+  escaped: (r: Record<string, (Try & Record<string, unknown>) | undefined> | undefined) => boolean,
+  what: string,
+): Verdict {
+  const {shmemRiseMiB = 0, availableDropMiB = 0} = context.watched;
+  const r = maybeReport(result);
+  const hostRise = Math.max(shmemRiseMiB, availableDropMiB);
+  const withinLimit = hostRise <= limitMiB + MEMORY_SLACK_MIB;
+  const details = {withinLimit};
+  if (escaped(r) || !withinLimit) {
+    return {
+      outcome: 'not-denied',
+      how: `${what}: the host gave more than the session's limit`,
+      details,
+    };
+  }
+  if (result.stateLost && /out of memory/.test(result.error?.message ?? '')) {
+    return {
+      outcome: 'contained',
+      how: `killed at the session's ${limitMiB} MiB limit (out of memory)`,
+      details,
+    };
+  }
+  return {
+    outcome: 'denied',
+    how: `stopped below the limit: ${result.error?.type ?? 'see report'}`,
+    details,
+  };
+}
+
+// --- attacks added for session-wide limits, host facts and leftovers ------------------------
+
+/** Host facts in /proc a snippet never needs, and the session folder's host path. */
+function hostFactAttacks(): Attack[] {
+  const facts = [
+    '/proc/cmdline',
+    '/proc/config.gz',
+    '/proc/sys/kernel/random/boot_id',
+    '/proc/version',
+    '/proc/kallsyms',
+    '/proc/modules',
+    '/proc/swaps',
+    '/proc/keys',
+    '/proc/timer_list',
+  ];
+  return [
+    {
+      id: 'proc-host-facts',
+      title:
+        "Read host facts (/proc/cmdline, config.gz, boot_id, version, kallsyms, ...) and find the session folder's host path in /proc/*/cmdline, environ, cwd",
+      category: 'host environment',
+      session: 'own',
+      timeoutMs: 15_000,
+      code: () => `${PRELUDE}
+import os
+facts = {}
+for path in _json.loads(${py(JSON.stringify(facts))}):
+    facts[path] = _try(lambda: _sha(open(path, 'rb').read()))
+seen = []
+for p in os.listdir('/proc'):
+    if not p.isdigit():
+        continue
+    for name in ('cmdline', 'environ'):
+        try:
+            seen.append(open('/proc/%s/%s' % (p, name), 'rb').read().decode(errors='replace'))
+        except OSError:
+            pass
+    for name in ('cwd', 'root', 'exe'):
+        try:
+            seen.append(os.readlink('/proc/%s/%s' % (p, name)))
+        except OSError:
+            pass
+seen.append(os.getcwd())
+seen.extend('%s=%s' % kv for kv in os.environ.items())
+_report(facts={'ok': True, 'v': facts}, seen={'ok': True, 'v': seen})`,
+      classify: (result, {session}) => {
+        const r = report(result);
+        const reads = r.facts.v as Record<string, Try>;
+        const exposed = facts.filter((path) => {
+          const sha = hostSha(path);
+          return (
+            reads[path]?.ok && sha !== undefined && reads[path].v === sha && hostHasContent(path)
+          );
+        });
+        const seen = (r.seen.v as string[]).join('\n');
+        const pathSeen = seen.includes(session.sessionDir);
+        const details = {exposed, sessionPathSeen: pathSeen};
+        if (exposed.length > 0 || pathSeen) {
+          const what = [...exposed, ...(pathSeen ? ['the session folder path'] : [])];
+          return {outcome: 'not-denied', how: `read ${what.join(', ')}`, details};
+        }
+        return {
+          outcome: 'denied',
+          how: 'every fact reads empty or is missing; no host path in /proc',
+          details,
+        };
+      },
+    },
+    {
+      id: 'session-path-mountinfo',
+      title: "Find the session folder's host path in /proc/self/mountinfo (bind-mount sources)",
+      category: 'host environment',
+      session: 'own',
+      timeoutMs: 5000,
+      code: () => `${PRELUDE}\n_report(m={'ok': True, 'v': open('/proc/self/mountinfo').read()})`,
+      classify: (result, {session}) => {
+        const shown = String(report(result).m.v).includes(basename(session.sessionDir));
+        return shown
+          ? {outcome: 'not-denied', how: "a bind mount's source path shows the session folder"}
+          : {outcome: 'denied', how: 'no session folder path in mountinfo'};
+      },
+    },
+  ];
+}
+
+/** True when the host's own copy of a /proc file has content (an empty one proves nothing). */
+function hostHasContent(path: string): boolean {
+  try {
+    return readFileSync(path).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Writing device files. */
+function deviceAttacks(): Attack[] {
+  return [
+    {
+      id: 'dev-write',
+      title: 'Create a file in /dev (and a 1 MiB file in /dev/shm)',
+      category: 'host files',
+      session: 'shared',
+      timeoutMs: 5000,
+      code: (f) => `${PRELUDE}
+import os
+_report(dev=_try(lambda: open(${py(`/dev/adk-security-${f.tag}`)}, 'w').write('x')),
+        shm=_try(lambda: open(${py(`/dev/shm/adk-security-${f.tag}`)}, 'wb').write(b'x' * (1 << 20))))
+# The host looks for the /dev file (and removes it); the /dev/shm one goes now.
+_try(lambda: os.remove(${py(`/dev/shm/adk-security-${f.tag}`)}))`,
+      classify: (result, {fixtures}) => {
+        const r = report(result);
+        const onHost = `/dev/adk-security-${fixtures.tag}`;
+        if (existsSync(onHost)) {
+          rmSync(onHost, {force: true});
+          return {outcome: 'not-denied', how: "created a file in the host's /dev"};
+        }
+        if (r.dev.ok) return {outcome: 'contained', how: "created it in the sandbox's own /dev"};
+        return {outcome: 'denied', how: `${failure(r.dev)}; /dev/shm writable: ${r.shm.ok}`};
+      },
+    },
+  ];
+}
+
+/** The syscalls the filter denies since the review (argument rules included). */
+function syscallDenyAttacks(): Attack[] {
+  const probes: Array<[string, string, string, string]> = [
+    [
+      'vsock-socket',
+      'socket(AF_VSOCK): a channel to the hypervisor that network namespaces do not isolate',
+      "print(call('socket', 40, 1, 0))",
+      'opened a VSOCK socket',
+    ],
+    [
+      'modify-ldt',
+      'modify_ldt (x86 segment tables)',
+      "print(call('modify_ldt', 0, ctypes.create_string_buffer(16), 16))",
+      'read its LDT',
+    ],
+    [
+      'memfd-secret',
+      'memfd_secret (memory hidden from the kernel)',
+      "print(call('memfd_secret', 0))",
+      'got a secret memory fd',
+    ],
+    [
+      'kcmp',
+      'kcmp (compare kernel objects of processes)',
+      "print(call('kcmp', os.getpid(), os.getpid(), 0, 0, 0))",
+      'compared kernel objects',
+    ],
+  ];
+  return probes.map(([id, title, body, allowed]): Attack => ({
+    id,
+    title,
+    category: 'syscalls',
+    session: 'shared',
+    timeoutMs: 15_000,
+    code: () => syscallChild(body),
+    classify: (result) => syscallVerdict(result, allowed),
+  }));
+}
+
+/** Other local users and the session's files on the host. */
+function otherUserAttacks(): Attack[] {
+  return [
+    {
+      id: 'other-user-reads-attachments',
+      title: "Another local user (a host process as an unused uid) reads a session's input file",
+      category: 'other sessions',
+      session: 'own',
+      timeoutMs: 5000,
+      code: () => 'pass',
+      classify: async (_result, {session, fixtures}) => {
+        const [written] = await session.writeFiles([
+          {name: 'attachment.csv', data: Buffer.from(`secret,${fixtures.tag}\n`)},
+        ]);
+        if (process.getuid?.() !== 0) {
+          return {outcome: 'inconclusive', how: 'needs a root host to act as another user'};
+        }
+        const stranger = {
+          uid: 0x6ffe4321,
+          gid: 0x6ffe4321,
+          encoding: 'utf8' as const,
+          timeout: 5000,
+        };
+        const file = join(session.hostInputDir, written.name);
+        const read = spawnSync('/bin/cat', [file], stranger);
+        const list = spawnSync('/bin/ls', [session.sessionDir], stranger);
+        if (read.stdout.includes(fixtures.tag)) {
+          return {outcome: 'not-denied', how: 'read the attachment'};
+        }
+        const how = `cat: ${/Permission denied/.test(read.stderr) ? 'EACCES' : `exit ${read.status}`}; ls of the session folder: ${list.status === 0 ? 'allowed' : 'EACCES'}`;
+        return {outcome: list.status === 0 ? 'not-denied' : 'denied', how};
+      },
+    },
+  ];
+}
+
+/** Memory and CPU a whole session may take: held to its cgroup on the sandboxing backends. */
+function sessionLimitAttacks(): Attack[] {
+  const limitMiB = 512;
+  return [
+    {
+      id: 'dev-shm-fill',
+      title: 'Fill /dev/shm (memoryLimit 512m, shmSize 2g; bound 1 GiB)',
+      category: 'resources',
+      session: 'own',
+      timeoutMs: 60_000,
+      executorOptions: {memoryLimit: `${limitMiB}m`, shmSize: '2g'},
+      watch: () => watchHostMemory(),
+      code: (f) => `${PRELUDE}
+BOUND = 1024 << 20
+block = b'\\x01' * (16 << 20)
+total = 0
+def _fill():
+    global total
+    with open(${py(`/dev/shm/adk-fill-${f.tag}`)}, 'wb') as f:
+        while total < BOUND:
+            f.write(block)
+            f.flush()
+            total += len(block)
+r = _try(_fill)
+_report(fill=r, total={'ok': True, 'v': total >> 20})`,
+      classify: async (result, context) => {
+        const verdict = memoryVerdict(
+          result,
+          context,
+          limitMiB,
+          (r) => Number(r?.total?.v ?? 0) >= 1024,
+          'wrote 1 GiB to /dev/shm',
+        );
+        // The local backend writes the host's own /dev/shm.
+        rmSync(`/dev/shm/adk-fill-${context.fixtures.tag}`, {force: true});
+        return verdict;
+      },
+    },
+    {
+      id: 'memfd-over-rlimit',
+      title: 'A shared memfd mapping past RLIMIT_DATA (memoryLimit 512m; bound 1 GiB)',
+      category: 'resources',
+      session: 'own',
+      timeoutMs: 60_000,
+      executorOptions: {memoryLimit: `${limitMiB}m`},
+      watch: () => watchHostMemory(),
+      code: () => `${PRELUDE}
+import mmap, os
+BOUND = 1024 << 20
+STEP = 16 << 20
+fd = os.memfd_create('adk-fill')
+os.ftruncate(fd, BOUND)
+m = mmap.mmap(fd, BOUND, mmap.MAP_SHARED)
+touched = 0
+def _touch():
+    global touched
+    block = b'\\x01' * STEP
+    while touched < BOUND:
+        m[touched:touched + STEP] = block
+        touched += STEP
+r = _try(_touch)
+_report(touch=r, total={'ok': True, 'v': touched >> 20})`,
+      classify: (result, context) =>
+        memoryVerdict(
+          result,
+          context,
+          limitMiB,
+          (r) => Number(r?.total?.v ?? 0) >= 1024,
+          'mapped 1 GiB of memfd',
+        ),
+    },
+    {
+      id: 'children-over-limit',
+      title: 'Three child processes of 400 MiB each, each under RLIMIT_DATA (memoryLimit 512m)',
+      category: 'resources',
+      session: 'own',
+      timeoutMs: 60_000,
+      executorOptions: {memoryLimit: `${limitMiB}m`},
+      watch: () => watchHostMemory(),
+      code: () => `${PRELUDE}
+import subprocess, sys
+child = "import time\\nx = b'\\\\x01' * (400 << 20)\\nprint('held', flush=True)\\ntime.sleep(3)"
+procs = [subprocess.Popen([sys.executable, '-c', child], stdout=subprocess.PIPE, text=True) for _ in range(3)]
+outs = [p.communicate()[0].strip() for p in procs]
+_report(codes={'ok': True, 'v': [p.returncode for p in procs]}, held={'ok': True, 'v': outs.count('held')})`,
+      classify: (result, context) => {
+        const codes = (maybeReport(result)?.codes?.v as number[] | undefined) ?? [];
+        const verdict = memoryVerdict(
+          result,
+          context,
+          limitMiB,
+          () => codes.length === 3 && codes.every((code) => code === 0),
+          'all three held 400 MiB at once',
+        );
+        if (verdict.outcome === 'denied' && codes.some((code) => code === -9)) {
+          return {
+            ...verdict,
+            outcome: 'contained',
+            how: "a child was killed at the session's 512 MiB limit (out of memory)",
+          };
+        }
+        return verdict;
+      },
+    },
+    {
+      id: 'cpu-quota',
+      title: 'Four busy processes against cpus 0.25 (CPU time measured from the host over 3 s)',
+      category: 'resources',
+      session: 'own',
+      timeoutMs: 30_000,
+      // A small quota, so that even a busy host gives the session more than it (and it shows).
+      executorOptions: {cpus: 0.25},
+      watch: (session) => watchSessionCpu(session, 1500, 4500),
+      code: () => `${PRELUDE}
+import subprocess, sys, time
+procs = [subprocess.Popen([sys.executable, '-c', 'while True: pass']) for _ in range(4)]
+time.sleep(5.5)
+for p in procs:
+    p.kill()
+for p in procs:
+    p.wait()
+_report(started={'ok': True, 'v': len(procs)})`,
+      classify: (result, {watched}) => {
+        const started = Number(report(result).started.v);
+        const {cpus, controlCpus} = watched;
+        if (cpus === undefined || controlCpus === undefined || started !== 4) {
+          return {outcome: 'inconclusive', how: 'the busy processes did not run'};
+        }
+        // Twice the quota: it did not hold (the slack covers sampling).
+        if (cpus > 0.5) {
+          return {
+            outcome: 'not-denied',
+            how: 'used more than its 0.25-CPU quota',
+            details: {withinQuota: false},
+          };
+        }
+        // Under it: a quota is shown by its cgroup throttling the session, or by the same four
+        // busy processes outside any quota getting more than the quota allows.
+        if (watched.throttled > 0 || controlCpus > 0.5) {
+          return {
+            outcome: 'contained',
+            how: 'held to its 0.25-CPU quota',
+            details: {withinQuota: true},
+          };
+        }
+        return {
+          outcome: 'inconclusive',
+          how: 'the host was too busy to tell a quota from its load',
+        };
+      },
+    },
+  ];
+}
+
+/** What a host that died (SIGKILL) leaves behind, and who removes it. */
+function lifecycleAttacks(): Attack[] {
+  return [
+    {
+      id: 'crashed-host-leftovers',
+      title:
+        'A host SIGKILLed with a live session (attachment in its folder): the next start removes the folder, cgroup and container',
+      category: 'lifecycle',
+      session: 'shared',
+      timeoutMs: 5000,
+      code: () => 'pass',
+      classify: async (_result, {backend}) => {
+        const crashed = await runHostProcess(backend, 'crash');
+        const left = await leftovers(backend, crashed);
+        const kernelGone =
+          (await waitGone(crashed.kernelPid ? [crashed.kernelPid] : [], 5000)).length === 0;
+        const next = await runHostProcess(backend, 'start');
+        const after = await leftovers(backend, crashed);
+        const details = {
+          leftByCrash: left.map((l) => l.kind),
+          leftAfterNextStart: after.map((l) => l.kind),
+          kernelGone,
+        };
+        if (after.length > 0 || !kernelGone || next.value !== '42') {
+          return {
+            outcome: 'not-denied',
+            how: `still there after the next start: ${after.map((l) => l.kind).join(', ') || 'the kernel'}`,
+            details,
+          };
+        }
+        if (left.length === 0) return {outcome: 'denied', how: 'nothing was left behind', details};
+        return {
+          outcome: 'contained',
+          how: `the next start removed the ${left.map((l) => l.kind).join(', ')}`,
+          details,
+        };
+      },
+    },
+    {
+      id: 'docker-reap-by-age',
+      title:
+        'Containers of another host on a shared daemon: exited ones are reaped after a grace period, running ones are kept',
+      category: 'lifecycle',
+      session: 'shared',
+      timeoutMs: 5000,
+      notRunOn: {
+        local: {outcome: 'inconclusive', how: 'no containers on this backend', observed: false},
+        bubblewrap: {
+          outcome: 'inconclusive',
+          how: 'no containers on this backend',
+          observed: false,
+        },
+      },
+      code: () => 'pass',
+      classify: async (_result, {executor, fixtures}) => reapByAge(executor, fixtures.tag),
+    },
+  ];
+}
+
+/** What a crashed fixture left: its session folder, its cgroups, its containers. */
+async function leftovers(
+  backend: string,
+  crashed: HostProcessReport,
+): Promise<Array<{kind: string; path: string}>> {
+  const found: Array<{kind: string; path: string}> = [];
+  if (crashed.sessionDir && existsSync(crashed.sessionDir)) {
+    found.push({kind: 'session folder', path: crashed.sessionDir});
+  }
+  if (backend === 'bubblewrap') {
+    const plan = planCgroups(hostView()).plan;
+    const parents =
+      plan.version === 2 ? [plan.parent] : plan.version === 1 ? Object.values(plan.parents) : [];
+    for (const parent of parents) {
+      for (const name of readdirSync(parent)) {
+        if (name.startsWith(`adk-coding-agent-${crashed.pid}.`))
+          found.push({kind: 'cgroup', path: join(parent, name)});
+      }
+    }
+  }
+  if (backend === 'docker') {
+    for (const id of await containersOf(new Docker(), crashed.pid)) {
+      found.push({kind: 'container', path: id});
+    }
+  }
+  // Each kind once, in a stable order.
+  return found.filter((item, i) => found.findIndex((other) => other.kind === item.kind) === i);
+}
+
+/** Plants containers of another host on the daemon and checks which the reaper removes. */
+async function reapByAge(executor: KernelCodeExecutor, tag: string): Promise<Verdict> {
+  const docker = (executor as ContainerCodeExecutor).docker;
+  const image = (executor as ContainerCodeExecutor).image;
+  const labels = (name: string) => ({
+    [CONTAINER_LABEL]: 'true',
+    [CONTAINER_OWNER_LABEL]: `elsewhere.invalid/${name}`,
+    'dev.adk-coding-agent.test': tag,
+  });
+  const plant = async (name: string, cmd: string[]) => {
+    const container = await docker.createContainer({
+      Image: image,
+      Cmd: cmd,
+      Entrypoint: [],
+      Labels: labels(name),
+      HostConfig: {NetworkMode: 'none', AutoRemove: false},
+    });
+    await container.start();
+    if (cmd[0] === 'true') await container.wait();
+    return container.id;
+  };
+  const planted: string[] = [];
+  try {
+    const old = await plant('old-exited', ['true']);
+    planted.push(old);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const fresh = await plant('fresh-exited', ['true']);
+    const running = await plant('running', ['sleep', '120']);
+    planted.push(fresh, running);
+    await (executor as ContainerCodeExecutor).reapOrphans({exitedGraceMs: 1500});
+    const exists = async (id: string) =>
+      docker
+        .getContainer(id)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+    const state = {
+      old: await exists(old),
+      fresh: await exists(fresh),
+      running: await exists(running),
+    };
+    const details = {
+      removedOldExited: !state.old,
+      keptFreshExited: state.fresh,
+      keptRunning: state.running,
+    };
+    if (!state.running || !state.fresh) {
+      return {outcome: 'not-denied', how: "removed a live host's container", details};
+    }
+    if (state.old)
+      return {outcome: 'not-denied', how: 'an abandoned exited container stayed', details};
+    return {
+      outcome: 'contained',
+      how: 'removed the old exited one; kept the fresh exited and the running one',
+      details,
+    };
+  } finally {
+    for (const id of planted) {
+      await docker
+        .getContainer(id)
+        .remove({force: true})
+        .catch(() => undefined);
+    }
+  }
 }

@@ -12,10 +12,12 @@
 import {describe, expect, it} from 'vitest';
 
 import {
+  ALLOWED_SOCKET_FAMILIES,
   AUDIT_ARCH_AARCH64,
   AUDIT_ARCH_X86_64,
   buildSeccompFilter,
   CLONE_NEWUSER,
+  EAFNOSUPPORT,
   ENOSYS,
   EPERM,
   SECCOMP_ARGUMENT_RULES,
@@ -116,9 +118,12 @@ describe.each(['x86_64', 'aarch64'] as const)('seccomp filter for %s', (arch) =>
 
   it('denies every listed syscall with EPERM and allows ordinary ones', () => {
     const denied = seccompDeniedSyscalls(arch);
-    for (const name of ['ptrace', 'bpf', 'io_uring_setup', 'mount', 'unshare', 'setns', 'keyctl']) {
-      expect(denied).toContain(name);
-    }
+    const expected = [
+      ...['ptrace', 'bpf', 'io_uring_setup', 'mount', 'unshare', 'setns', 'keyctl'],
+      ...['memfd_secret', 'kcmp', 'fanotify_init', 'move_pages', 'open_by_handle_at', 'syslog'],
+    ];
+    for (const name of expected) expect(denied).toContain(name);
+    if (arch === 'x86_64') expect(denied).toContain('modify_ldt');
     for (const name of denied) expect(run(name), name).toBe(DENY);
     // read/write/openat/exit_group and friends are not in the table: plain numbers.
     const ordinary =
@@ -144,6 +149,25 @@ describe.each(['x86_64', 'aarch64'] as const)('seccomp filter for %s', (arch) =>
     expect(run('ioctl', [0n, (1n << 32n) | BigInt(TIOCSTI)])).toBe(DENY);
     expect(run('ioctl', [0n, 0x5401n])).toBe(SECCOMP_RET_ALLOW); // TCGETS
     expect(run('ioctl', [0n, 0x541bn])).toBe(SECCOMP_RET_ALLOW); // FIONREAD
+  });
+
+  it('opens Unix, IP and netlink sockets only: AF_VSOCK and the rest fail with EAFNOSUPPORT', () => {
+    const SOCK_STREAM = 1n;
+    for (const family of ALLOWED_SOCKET_FAMILIES) {
+      expect(run('socket', [BigInt(family), SOCK_STREAM]), `family ${family}`).toBe(
+        SECCOMP_RET_ALLOW,
+      );
+    }
+    expect(ALLOWED_SOCKET_FAMILIES).toEqual([1, 2, 10, 16]);
+    const refused = SECCOMP_RET_ERRNO | EAFNOSUPPORT;
+    // AF_VSOCK, AF_PACKET, AF_ALG, AF_BLUETOOTH, AF_KEY, AF_RDS, AF_TIPC, AF_CAN, AF_XDP.
+    for (const family of [40n, 17n, 38n, 31n, 15n, 21n, 30n, 29n, 44n]) {
+      expect(run('socket', [family, SOCK_STREAM]), `family ${family}`).toBe(refused);
+      expect(run('socketpair', [family, SOCK_STREAM]), `family ${family}`).toBe(refused);
+    }
+    // Junk in the high half does not turn AF_VSOCK into an allowed family (the kernel reads int).
+    expect(run('socket', [(1n << 32n) | 40n, SOCK_STREAM])).toBe(refused);
+    expect(run('socketpair', [1n, SOCK_STREAM])).toBe(SECCOMP_RET_ALLOW);
   });
 
   it('allows personality queries and PER_LINUX only', () => {
@@ -180,5 +204,6 @@ describe('seccomp filter, arch specifics', () => {
 
   it('documents its argument rules', () => {
     expect(SECCOMP_ARGUMENT_RULES.join('\n')).toMatch(/CLONE_NEWUSER/);
+    expect(SECCOMP_ARGUMENT_RULES.join('\n')).toMatch(/AF_VSOCK/);
   });
 });

@@ -7,55 +7,61 @@
 /**
  * Docker backend: one container per session, driven through the Docker Engine API (dockerode).
  * The kernel speaks its protocol over the container's attach stream, so the container needs no
- * network at all; tools run on the host. Hardened by default (no network, read-only root, all
- * capabilities dropped, no-new-privileges, non-root user, memory/pids/CPU limits, no host
- * environment).
+ * network at all; tools run on the host. Hardened by the {@link HardeningProfile} bubblewrap
+ * applies too (translated by `container_config.ts`): no network, read-only root and `/dev`,
+ * all capabilities dropped, no-new-privileges, a non-root user (one per session when the host is
+ * root), host facts in `/proc` and `/sys` masked, memory/pids/CPU limits, no host environment.
  */
 
 import {spawnSync} from 'node:child_process';
-import {chmod, chown, copyFile, writeFile} from 'node:fs/promises';
-import {hostname} from 'node:os';
+import {stat} from 'node:fs/promises';
 import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
 
 import type Docker from 'dockerode';
 
 import {
+  isRoot,
+  outOfMemoryReason,
+  parseMemoryLimit,
+  resolveHardeningProfile,
+  sandboxUserFiles,
+  sessionIds,
+  type HardeningProfile,
+} from '../../security/hardening_profile.js';
+import {buildSeccompFilter} from '../../security/seccomp_filter.js';
+import {processStartTime} from '../../utils/process_identity.js';
+import {
   KernelCodeExecutor,
-  type KernelCodeExecutorOptions,
   type KernelSessionContext,
-} from './kernel_code_executor.js';
-import {buildSeccompFilter} from '../security/seccomp_filter.js';
+  type SandboxCodeExecutorOptions,
+} from '../kernel_code_executor.js';
+import {KernelProcess, type KernelExit, type KernelTransport} from '../kernel_process.js';
+import {writeSandboxFiles} from '../session_folders.js';
+import {containerConfig, containerKernelCommand} from './container_config.js';
 import {dockerClient} from './docker_client.js';
-import {formatBytes, parseByteSize, parseTmpSize, parseWorkSize} from './byte_size.js';
-import {KernelProcess, type KernelExit, type KernelTransport} from './kernel_process.js';
+import {
+  CONTAINER_LABEL,
+  CONTAINER_OWNER_LABEL,
+  CONTAINER_OWNER_START_LABEL,
+  ownerLabel,
+  reapContainers,
+  type ReapOptions,
+} from './reaper.js';
+
+export {CONTAINER_LABEL, CONTAINER_OWNER_LABEL, CONTAINER_OWNER_START_LABEL, parseMemoryLimit};
+export type {ReapOptions};
 
 /** The image `coding-agent image build` produces, and the default of {@link ContainerCodeExecutor}. */
 export const DEFAULT_CONTAINER_IMAGE = 'adk-coding-agent/python:3.11';
 
-/** Label on every container this package starts (value `true`). */
-export const CONTAINER_LABEL = 'dev.adk-coding-agent.managed';
-/** Label naming the process that owns a container: `<hostname>/<pid>`. */
-export const CONTAINER_OWNER_LABEL = 'dev.adk-coding-agent.owner';
-
 /** Options of {@link ContainerCodeExecutor}. Every hardening default can be changed here. */
-export interface ContainerCodeExecutorOptions extends KernelCodeExecutorOptions {
+export interface ContainerCodeExecutorOptions extends SandboxCodeExecutorOptions {
   /**
    * Image with Python 3.11+ (and the packages snippets use). Default
    * {@link DEFAULT_CONTAINER_IMAGE}, built offline by `coding-agent image build`.
    */
   image?: string;
-  /**
-   * Memory of the container (RAM, with no swap on top): bytes, or a string such as `512m`,
-   * `2g`. Protects the host from memory bombs: the kernel gets a `MemoryError` first (its
-   * per-process limit is set just below this), and beyond it the kernel is killed and the model
-   * told it ran out of memory. Default `2g`.
-   */
-  memoryLimit?: number | string;
-  /** CPUs the container may use (fractions allowed). Protects other work on the host. Default 1. */
-  cpus?: number;
-  /** Most processes and threads in the container; stops fork bombs. Default 256. */
-  pidsLimit?: number;
   /**
    * Docker network mode. Default `none`: no interface but loopback, so code can reach neither
    * the internet, nor the host, nor cloud metadata addresses. Tools still work (they run on the
@@ -65,8 +71,9 @@ export interface ContainerCodeExecutorOptions extends KernelCodeExecutorOptions 
   /** OCI runtime, e.g. gVisor's `runsc` where installed. Default: the daemon's default (runc). */
   runtime?: string;
   /**
-   * The container's environment, exactly (nothing comes from the host). `PATH`, `HOME`, `LANG`
-   * and `MPLCONFIGDIR` are set by default and can be overridden here.
+   * Variables added to the container's environment (nothing comes from the host). `PATH`,
+   * `HOME`, `LANG`, `TMPDIR`, `MPLBACKEND` and `MPLCONFIGDIR` are set by default and can be
+   * overridden here.
    */
   env?: Readonly<Record<string, string>>;
   /**
@@ -76,133 +83,35 @@ export interface ContainerCodeExecutorOptions extends KernelCodeExecutorOptions 
    */
   docker?: Docker.DockerOptions | Docker;
   /**
-   * User the kernel runs as, `uid:gid`. Default `65534:65534` (nobody) when this process is
-   * root, else this process's own ids. Never root: root in a container is one kernel bug away
-   * from root on the host.
+   * User the kernel runs as, `uid:gid`. Default: a fresh unused uid/gid per session when this
+   * process is root (0x70000000 and up, as bubblewrap), else this process's own ids. Never root:
+   * root in a container is one kernel bug away from root on the host. A process that is not
+   * root can only give its own ids (it cannot hand the session's files to another user).
    */
   user?: string;
   /** Mount the image's root filesystem read-only (code cannot alter the image). Default true. */
   readOnlyRoot?: boolean;
-  /**
-   * Size of the private `/tmp` (a tmpfs counted in the container's memory), as bytes or `256m`.
-   * Filling it fails with ENOSPC. Default `256m`.
-   */
-  tmpSize?: number | string;
-  /**
-   * Quota of the work folder `/work`, as bytes or `1g`: it is a private tmpfs of this size (it
-   * counts in the container's memory), so a snippet cannot fill the host's disk; writing past it fails
-   * with ENOSPC. Input files stay read-only host files at `/work/input`; output files come back
-   * with each result. Files in `/work` last as long as the kernel: a restart (timeout, out of
-   * memory) empties it. `false` makes `/work` the host session folder instead: files survive
-   * restarts, but nothing caps their total (each file still stops at `limits.fileBytes`).
-   * Default `1g`.
-   */
-  workSize?: number | string | false;
   /** Linux capabilities to drop. Default `['ALL']` (code cannot use any root privilege). */
   capDrop?: readonly string[];
   /** Set `no-new-privileges` (setuid binaries cannot raise privileges). Default true. */
   noNewPrivileges?: boolean;
-  /**
-   * Load this package's seccomp filter in the kernel before anything runs, on top of Docker's
-   * own profile: ptrace, io_uring, bpf, perf_event_open, keyrings, the mount APIs,
-   * unshare/setns, module loading, clock setting, TIOCSTI and the like fail with EPERM (Docker's
-   * default profile lets some through, io_uring among them). Default true; needs an x86_64 or
-   * aarch64 daemon.
-   */
-  seccomp?: boolean;
 }
 
-/** Where things appear inside the container. */
-const CONTAINER_KERNEL = '/opt/coding-agent/kernel.py';
-const CONTAINER_SECCOMP = '/opt/coding-agent/seccomp.bpf';
-const CONTAINER_WORK = '/work';
-const CONTAINER_INPUT = `${CONTAINER_WORK}/input`;
-const NOBODY = '65534:65534';
-/** Leave this fraction of the container's memory for the kernel's own process limit. */
-const KERNEL_MEMORY_FRACTION = 0.9;
-
-/**
- * Parses `2g`, `512m`, `1048576` or a number of bytes.
- *
- * @throws Error for anything else, or below 16 MiB (Python cannot start in less).
- */
-export function parseMemoryLimit(value: number | string): number {
-  return parseByteSize(value, 'memoryLimit', 16 * 1024 ** 2);
-}
-
-/** tmpfs options giving the mount to the container's `uid:gid`. */
-function owner(user: string): string {
-  const [uid, gid] = user.split(':');
-  return `uid=${uid},gid=${gid}`;
-}
-
-function isRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
-interface ContainerSettings {
-  image: string;
-  memoryBytes: number;
-  cpus: number;
-  pidsLimit: number;
-  network: string;
-  runtime?: string;
-  env: Record<string, string>;
-  user: string;
-  readOnlyRoot: boolean;
-  tmpBytes: number;
-  workBytes?: number;
-  capDrop: string[];
-  noNewPrivileges: boolean;
-  seccomp: boolean;
-}
-
-function resolveSettings(options: ContainerCodeExecutorOptions): ContainerSettings {
-  const memoryBytes = parseMemoryLimit(options.memoryLimit ?? '2g');
-  const cpus = options.cpus ?? 1;
-  if (typeof cpus !== 'number' || !(cpus > 0) || cpus > 1024) {
-    throw new Error(`cpus must be a positive number, got ${String(cpus)}`);
-  }
-  const pidsLimit = options.pidsLimit ?? 256;
-  if (!Number.isSafeInteger(pidsLimit) || pidsLimit < 8) {
-    throw new Error(`pidsLimit must be an integer of at least 8, got ${String(pidsLimit)}`);
-  }
-  const user = options.user ?? (isRoot() ? NOBODY : `${process.getuid?.()}:${process.getgid?.()}`);
-  if (!/^\d+:\d+$/.test(user) || user.startsWith('0:')) {
+/** Parses the `user` option: `uid:gid` (never uid 0). */
+function parseUser(user: string | undefined): {uid?: number; gid?: number} {
+  if (user === undefined) return {};
+  const match = /^(\d+):(\d+)$/.exec(user);
+  if (!match || match[1] === '0') {
     throw new Error(`user must be "uid:gid" with a uid other than 0, got ${JSON.stringify(user)}`);
   }
-  const image = options.image ?? DEFAULT_CONTAINER_IMAGE;
-  if (typeof image !== 'string' || image.trim() === '') {
-    throw new Error('image must be a non-empty image name');
+  const ids = {uid: Number(match[1]), gid: Number(match[2])};
+  if (!isRoot() && (ids.uid !== process.getuid?.() || ids.gid !== process.getgid?.())) {
+    throw new Error(
+      `user ${user} differs from this process's ids: only a root host can give the session's ` +
+        'files (mode 0600) to another user',
+    );
   }
-  for (const [name, value] of Object.entries(options.env ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || typeof value !== 'string') {
-      throw new Error(`env must map variable names to strings, got ${JSON.stringify(name)}`);
-    }
-  }
-  const tmpBytes = parseTmpSize(options.tmpSize);
-  return {
-    image,
-    memoryBytes,
-    cpus,
-    pidsLimit,
-    network: options.network ?? 'none',
-    runtime: options.runtime,
-    env: {
-      PATH: '/usr/local/bin:/usr/bin:/bin',
-      HOME: CONTAINER_WORK,
-      LANG: 'C.UTF-8',
-      MPLCONFIGDIR: '/tmp/matplotlib',
-      ...options.env,
-    },
-    user,
-    readOnlyRoot: options.readOnlyRoot ?? true,
-    tmpBytes,
-    workBytes: parseWorkSize(options.workSize),
-    capDrop: [...(options.capDrop ?? ['ALL'])],
-    noNewPrivileges: options.noNewPrivileges ?? true,
-    seccomp: options.seccomp ?? true,
-  };
+  return ids;
 }
 
 /** Where a daemon listens, resolved (dockerode finds the default socket lazily). */
@@ -264,26 +173,11 @@ function statusCode(error: unknown): number | undefined {
   return (error as {statusCode?: number} | undefined)?.statusCode;
 }
 
-/** Is `<hostname>/<pid>` a process of this host that no longer runs? */
-function ownerIsGone(owner: string | undefined): boolean {
-  if (!owner) return false;
-  const slash = owner.lastIndexOf('/');
-  if (owner.slice(0, slash) !== hostname()) return false;
-  const pid = Number(owner.slice(slash + 1));
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
 /**
  * Runs each session's kernel in its own Docker container. See
- * {@link ContainerCodeExecutorOptions} for what each default protects. The session folder is
- * bind-mounted at `/work` (input files read-only at `/work/input`), so the daemon must run on
- * this machine (or see its temporary folder).
+ * {@link ContainerCodeExecutorOptions} for what each default protects. The session folder's
+ * files are bind-mounted (input files read-only at `/work/input`), so the daemon must run on this
+ * machine (or see its temporary folder).
  *
  * @example
  * ```ts
@@ -297,28 +191,36 @@ export class ContainerCodeExecutor extends KernelCodeExecutor {
   readonly backend = 'docker';
   /** The Docker client this executor uses. */
   readonly docker: Docker;
-  private readonly settings: ContainerSettings;
+  /** The hardening every session of this executor gets. */
+  readonly profile: HardeningProfile;
+  /** The image this executor runs. */
+  readonly image: string;
+  private readonly runtime?: string;
   private available?: Promise<void>;
   private address: DaemonAddress = {};
   /** The seccomp program for the daemon's architecture (set by the probe when enabled). */
   private seccompProgram?: Buffer;
-  private readonly owner = `${hostname()}/${process.pid}`;
+  private readonly labels: Record<string, string> = {
+    [CONTAINER_LABEL]: 'true',
+    [CONTAINER_OWNER_LABEL]: ownerLabel(),
+    [CONTAINER_OWNER_START_LABEL]: processStartTime(process.pid) ?? '',
+  };
 
   /** @throws Error naming the first invalid option. */
   constructor(options: ContainerCodeExecutorOptions = {}) {
-    const settings = resolveSettings(options);
+    const profile = resolveHardeningProfile({...options, ...parseUser(options.user)});
     super({
       ...options,
       python: options.python ?? '/usr/bin/python3',
-      limits: {
-        // A MemoryError before the cgroup's kill; pids are the cgroup's job (RLIMIT_NPROC
-        // would count every process of the same uid on the host).
-        memoryBytes: Math.floor(settings.memoryBytes * KERNEL_MEMORY_FRACTION),
-        processes: 0,
-        ...options.limits,
-      },
+      limits: profile.rlimits,
     });
-    this.settings = settings;
+    const image = options.image ?? DEFAULT_CONTAINER_IMAGE;
+    if (typeof image !== 'string' || image.trim() === '') {
+      throw new Error('image must be a non-empty image name');
+    }
+    this.profile = profile;
+    this.image = image;
+    this.runtime = options.runtime;
     this.docker = dockerClient(options.docker);
   }
 
@@ -367,11 +269,6 @@ const get = (path) => new Promise((resolve) => {
     };
   }
 
-  /** The image this executor runs. */
-  get image(): string {
-    return this.settings.image;
-  }
-
   /**
    * Checks that Docker answers and the image exists (and the runtime, when one is set).
    *
@@ -387,27 +284,15 @@ const get = (path) => new Promise((resolve) => {
   }
 
   /**
-   * Removes containers left by processes of this host that exited without cleaning up (found
-   * by label). Runs once before the first session; containers of live processes are kept.
+   * Removes containers of this package whose host process is gone: this machine's by their
+   * owner process, another machine's (a shared daemon) once they have exited or never started
+   * for longer than a grace period; running containers of live hosts are never touched (see
+   * `reaper.ts`). Runs once before the first session.
    *
    * @returns How many containers were removed.
    */
-  async reapOrphans(): Promise<number> {
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: {label: [`${CONTAINER_LABEL}=true`]},
-    });
-    let removed = 0;
-    for (const info of containers) {
-      if (!ownerIsGone(info.Labels?.[CONTAINER_OWNER_LABEL])) continue;
-      try {
-        await this.docker.getContainer(info.Id).remove({force: true, v: true});
-        removed++;
-      } catch (error) {
-        if (statusCode(error) !== 404) throw error;
-      }
-    }
-    return removed;
+  reapOrphans(options: ReapOptions = {}): Promise<number> {
+    return reapContainers(this.docker, options);
   }
 
   protected override checkAvailable(): Promise<void> {
@@ -430,16 +315,16 @@ const get = (path) => new Promise((resolve) => {
       );
     }
     try {
-      await this.docker.getImage(this.settings.image).inspect();
+      await this.docker.getImage(this.image).inspect();
     } catch (error) {
       if (statusCode(error) !== 404) throw error;
       throw new Error(
-        `Docker image ${this.settings.image} is missing. Build it offline with ` +
+        `Docker image ${this.image} is missing. Build it offline with ` +
           '`npx coding-agent image build` (Debian packages via mmdebstrap), or from a registry ' +
-          `with \`docker build -t ${this.settings.image} docker/\`, or pass the \`image\` option.`,
+          `with \`docker build -t ${this.image} docker/\`, or pass the \`image\` option.`,
       );
     }
-    if (this.settings.seccomp) {
+    if (this.profile.seccomp) {
       const {Architecture} = (await this.docker.info()) as {Architecture?: string};
       if (Architecture !== 'x86_64' && Architecture !== 'aarch64') {
         throw new Error(
@@ -449,12 +334,12 @@ const get = (path) => new Promise((resolve) => {
       }
       this.seccompProgram = buildSeccompFilter(Architecture);
     }
-    if (this.settings.runtime) {
+    if (this.runtime) {
       const info = (await this.docker.info()) as {Runtimes?: Record<string, unknown>};
       const runtimes = Object.keys(info.Runtimes ?? {});
-      if (!runtimes.includes(this.settings.runtime)) {
+      if (!runtimes.includes(this.runtime)) {
         throw new Error(
-          `Docker runtime ${this.settings.runtime} is not installed on ${where} ` +
+          `Docker runtime ${this.runtime} is not installed on ${where} ` +
             `(available: ${runtimes.join(', ') || 'none'}).`,
         );
       }
@@ -462,85 +347,48 @@ const get = (path) => new Promise((resolve) => {
     await this.reapOrphans();
   }
 
-  /** Copies the kernel in and gives the work folder to the container's user. */
+  /**
+   * Gives the session folder to the session's user and writes the container's passwd and group,
+   * a private copy of the kernel and the seccomp program (0600 each; the container reads them
+   * through read-only bind mounts, outside the folders it can write).
+   */
   protected override async prepareSession(context: KernelSessionContext): Promise<void> {
-    await copyFile(context.kernelPath, join(context.sessionDir, 'kernel.py'));
-    await chmod(join(context.sessionDir, 'kernel.py'), 0o644);
-    if (this.seccompProgram) {
-      // Next to the kernel, outside the folders the container can write: no snippet can swap it.
-      await writeFile(join(context.sessionDir, 'seccomp.bpf'), this.seccompProgram, {mode: 0o644});
-    }
-    await chmod(context.sessionDir, 0o755);
-    if (isRoot()) {
-      const [uid, gid] = this.settings.user.split(':').map(Number);
-      for (const path of [context.workDir, context.outputDir]) await chown(path, uid, gid);
-    }
+    const {uid, gid} = sessionIds(this.profile.user);
+    const users = sandboxUserFiles(uid, gid);
+    await writeSandboxFiles(context, {uid, gid}, [
+      ['etc/passwd', users.passwd],
+      ['etc/group', users.group],
+      ...(this.seccompProgram ? [['seccomp.bpf', this.seccompProgram] as const] : []),
+    ]);
   }
 
   /** Input files appear read-only at `/work/input`. */
   override sandboxInputDir(): string {
-    return CONTAINER_INPUT;
+    return this.profile.layout.input;
   }
 
   protected override async openKernel(context: KernelSessionContext): Promise<KernelProcess> {
-    const s = this.settings;
-    const binds = [
-      `${join(context.sessionDir, 'kernel.py')}:${CONTAINER_KERNEL}:ro`,
-      ...(s.workBytes === undefined ? [`${context.workDir}:${CONTAINER_WORK}:rw`] : []),
-      `${context.inputDir}:${CONTAINER_INPUT}:ro`,
-    ];
-    const seccompArgs: string[] = [];
-    if (s.seccomp) {
-      if (!this.seccompProgram) throw new Error('the Docker daemon was not probed before start');
-      binds.push(`${join(context.sessionDir, 'seccomp.bpf')}:${CONTAINER_SECCOMP}:ro`);
-      seccompArgs.push('--seccomp-filter', CONTAINER_SECCOMP);
+    if (this.profile.seccomp && !this.seccompProgram) {
+      throw new Error('the Docker daemon was not probed before start');
     }
-    const container = await this.docker.createContainer({
-      Image: s.image,
-      Cmd: [
-        context.python,
-        '-I',
-        CONTAINER_KERNEL,
-        ...context.kernelArgs,
-        ...seccompArgs,
-        '--output-dir',
-        `${CONTAINER_WORK}/output`,
-      ],
-      Entrypoint: [],
-      User: s.user,
-      WorkingDir: CONTAINER_WORK,
-      Env: Object.entries(s.env).map(([name, value]) => `${name}=${value}`),
-      Labels: {[CONTAINER_LABEL]: 'true', [CONTAINER_OWNER_LABEL]: this.owner},
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      OpenStdin: true,
-      // The kernel sees end-of-file, and exits, when the host's attach connection closes.
-      StdinOnce: true,
-      Tty: false,
-      NetworkDisabled: s.network === 'none',
-      HostConfig: {
-        NetworkMode: s.network,
-        Binds: binds,
-        ReadonlyRootfs: s.readOnlyRoot,
-        Tmpfs: {
-          '/tmp': `rw,nosuid,nodev,size=${s.tmpBytes},mode=1777`,
-          ...(s.workBytes === undefined
-            ? {}
-            : {[CONTAINER_WORK]: `rw,nosuid,nodev,size=${s.workBytes},mode=0700,${owner(s.user)}`}),
-        },
-        CapDrop: s.capDrop,
-        SecurityOpt: s.noNewPrivileges ? ['no-new-privileges'] : [],
-        Memory: s.memoryBytes,
-        MemorySwap: s.memoryBytes,
-        NanoCpus: Math.round(s.cpus * 1e9),
-        PidsLimit: s.pidsLimit,
-        // A tiny init as PID 1 reaps zombies left by snippets' subprocesses.
-        Init: true,
-        Runtime: s.runtime,
-        AutoRemove: false,
-      },
-    });
+    // The session's ids are whoever owns its folder (prepareSession gave it to them).
+    const owner = await stat(context.sessionDir);
+    const container = await this.docker.createContainer(
+      containerConfig(this.profile, {
+        image: this.image,
+        command: containerKernelCommand(this.profile, context.python, context.kernelArgs),
+        uid: owner.uid,
+        gid: owner.gid,
+        kernel: join(context.sessionDir, 'kernel.py'),
+        passwd: join(context.sessionDir, 'etc', 'passwd'),
+        group: join(context.sessionDir, 'etc', 'group'),
+        inputDir: context.inputDir,
+        workDir: context.workDir,
+        seccompProgram: this.seccompProgram ? join(context.sessionDir, 'seccomp.bpf') : undefined,
+        labels: this.labels,
+        runtime: this.runtime,
+      }),
+    );
     live.set(container.id, this.address);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
@@ -551,7 +399,7 @@ const get = (path) => new Promise((resolve) => {
       return await KernelProcess.connect(
         transport,
         {startTimeoutMs: this.options.startTimeoutMs},
-        `image ${s.image}`,
+        `image ${this.image}`,
       );
     } catch (error) {
       await this.remove(container);
@@ -586,7 +434,7 @@ const get = (path) => new Promise((resolve) => {
       .inspect()
       .then((info) => (info.State?.Pid ? info.State.Pid : undefined))
       .catch(() => undefined);
-    const memoryBytes = this.settings.memoryBytes;
+    const memoryBytes = this.profile.session.memoryBytes;
     let killed = false;
     const exited = container
       .wait()
@@ -597,7 +445,7 @@ const get = (path) => new Promise((resolve) => {
         stream.destroy?.();
         const exit: KernelExit = {code: waited.StatusCode, signal: null};
         if (info?.State?.OOMKilled) {
-          exit.reason = `out of memory: the container's ${formatBytes(memoryBytes)} memory limit was reached`;
+          exit.reason = outOfMemoryReason(memoryBytes);
         } else if (waited.StatusCode === 137 && killed) {
           exit.signal = 'SIGKILL';
         }

@@ -38,20 +38,3 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 2) return `${Math.round(bytes / 1024 ** 2)} MiB`;
   return `${Math.round(bytes / 1024)} KiB`;
 }
-
-/** Default size of the private `/tmp` tmpfs of the sandboxing backends. */
-export const DEFAULT_TMP_SIZE = '256m';
-
-/** The bytes of a `tmpSize` option (default {@link DEFAULT_TMP_SIZE}). */
-export function parseTmpSize(value: number | string | undefined): number {
-  return parseByteSize(value ?? DEFAULT_TMP_SIZE, 'tmpSize', 1024 ** 2);
-}
-
-/** Default size of the sandboxing backends' `/work` tmpfs (its quota). */
-export const DEFAULT_WORK_SIZE = '1g';
-
-/** The bytes of a `workSize` option, or undefined for `false` (a host folder without quota). */
-export function parseWorkSize(value: number | string | false | undefined): number | undefined {
-  if (value === false) return undefined;
-  return parseByteSize(value ?? DEFAULT_WORK_SIZE, 'workSize', 1024 ** 2);
-}

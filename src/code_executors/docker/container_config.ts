@@ -1,0 +1,149 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+/**
+ * The Docker translation of a {@link HardeningProfile}: a pure function from the profile and one
+ * session's files to the Engine API's create-container body. The bubblewrap translation is
+ * `bubblewrap/bwrap_args.ts`; both handle every field of the profile, checked at compile time.
+ */
+
+import type Docker from 'dockerode';
+
+import type {HardeningProfile} from '../../security/hardening_profile.js';
+
+/** Docker's default read-only paths (moby's oci.DefaultSpec), kept because setting them replaces them. */
+const DOCKER_READONLY_PATHS = [
+  '/proc/bus',
+  '/proc/fs',
+  '/proc/irq',
+  '/proc/sys',
+  '/proc/sysrq-trigger',
+];
+
+/** One session's container: what differs from one session (or kernel start) to the next. */
+export interface ContainerSession {
+  image: string;
+  /** The kernel's command line. */
+  command: string[];
+  /** The session's host ids. */
+  uid: number;
+  gid: number;
+  /** Host paths bind-mounted read-only into the container. */
+  kernel: string;
+  passwd: string;
+  group: string;
+  inputDir: string;
+  /** The compiled seccomp program, when the profile loads one (the kernel loads it itself). */
+  seccompProgram?: string;
+  /** Mounted read-write at `/work` when the profile gives `/work` no tmpfs quota. */
+  workDir: string;
+  labels: Record<string, string>;
+  /** OCI runtime (e.g. `runsc`); the daemon's default when undefined. */
+  runtime?: string;
+}
+
+/**
+ * How each profile field reaches Docker. A new field fails to compile until it is handled here
+ * and in the bubblewrap translation.
+ */
+export const DOCKER_TRANSLATION: Readonly<Record<keyof HardeningProfile, string>> = {
+  network: 'HostConfig.NetworkMode (none: NetworkDisabled too)',
+  readOnlyRoot: 'HostConfig.ReadonlyRootfs',
+  readOnlyDev: 'HostConfig.ReadonlyPaths /dev (its submounts, /dev/shm among them, stay)',
+  layout: 'mount points, WorkingDir, the kernel command',
+  tmpfs: 'HostConfig.Tmpfs and HostConfig.ShmSize',
+  session: 'HostConfig.Memory, MemorySwap (equal: no swap), NanoCpus, PidsLimit',
+  rlimits: 'kernel arguments (the kernel sets them on itself)',
+  seccomp: 'the kernel loads the program (bind-mounted) before anything runs',
+  capDrop: 'HostConfig.CapDrop',
+  noNewPrivileges: 'HostConfig.SecurityOpt no-new-privileges',
+  env: 'Env',
+  user: 'User (the session ids) and the session passwd/group files',
+  maskedPaths: 'HostConfig.MaskedPaths',
+  hostname: 'Hostname',
+};
+
+/** The create-container body of one session's kernel under `profile`. */
+export function containerConfig(
+  profile: HardeningProfile,
+  session: ContainerSession,
+): Docker.ContainerCreateOptions {
+  const {layout, tmpfs} = profile;
+  const binds = [
+    `${session.kernel}:${layout.kernel}:ro`,
+    `${session.passwd}:/etc/passwd:ro`,
+    `${session.group}:/etc/group:ro`,
+    ...(tmpfs.work === undefined ? [`${session.workDir}:${layout.work}:rw`] : []),
+    `${session.inputDir}:${layout.input}:ro`,
+    ...(profile.seccomp && session.seccompProgram
+      ? [`${session.seccompProgram}:${layout.seccompProgram}:ro`]
+      : []),
+  ];
+  const owner = `uid=${session.uid},gid=${session.gid}`;
+  return {
+    Image: session.image,
+    Cmd: session.command,
+    Entrypoint: [],
+    User: `${session.uid}:${session.gid}`,
+    Hostname: profile.hostname,
+    WorkingDir: layout.work,
+    Env: Object.entries(profile.env).map(([name, value]) => `${name}=${value}`),
+    Labels: session.labels,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: true,
+    // The kernel sees end-of-file, and exits, when the host's attach connection closes.
+    StdinOnce: true,
+    Tty: false,
+    NetworkDisabled: profile.network === 'none',
+    HostConfig: {
+      NetworkMode: profile.network,
+      Binds: binds,
+      ReadonlyRootfs: profile.readOnlyRoot,
+      Tmpfs: {
+        [layout.tmp]: `rw,nosuid,nodev,size=${tmpfs.tmp},mode=1777`,
+        ...(tmpfs.work === undefined
+          ? {}
+          : {[layout.work]: `rw,nosuid,nodev,size=${tmpfs.work},mode=0700,${owner}`}),
+      },
+      ShmSize: tmpfs.shm,
+      MaskedPaths: [...profile.maskedPaths],
+      ReadonlyPaths: [...DOCKER_READONLY_PATHS, ...(profile.readOnlyDev ? ['/dev'] : [])],
+      CapDrop: [...profile.capDrop],
+      SecurityOpt: profile.noNewPrivileges ? ['no-new-privileges'] : [],
+      Memory: profile.session.memoryBytes,
+      MemorySwap: profile.session.memoryBytes,
+      NanoCpus: Math.round(profile.session.cpus * 1e9),
+      PidsLimit: profile.session.pids,
+      // A tiny init as PID 1 reaps zombies left by snippets' subprocesses.
+      Init: true,
+      Runtime: session.runtime,
+      AutoRemove: false,
+    },
+  };
+}
+
+/**
+ * The kernel's command line in a container: the interpreter, the kernel with its arguments, the
+ * seccomp program it loads itself (when the profile has one), the output folder.
+ */
+export function containerKernelCommand(
+  profile: HardeningProfile,
+  python: string,
+  kernelArgs: readonly string[],
+): string[] {
+  const {layout} = profile;
+  return [
+    python,
+    '-I',
+    layout.kernel,
+    ...kernelArgs,
+    ...(profile.seccomp ? ['--seccomp-filter', layout.seccompProgram] : []),
+    '--output-dir',
+    layout.output,
+  ];
+}

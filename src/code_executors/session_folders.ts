@@ -1,0 +1,129 @@
+/**
+ * @license
+ * Copyright 2026 adk-coding-agent authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+/**
+ * Session folders on the host: private (0700, files 0600, owned by the sandbox's user), marked
+ * with their owner process, and swept when that owner is gone. A host that crashed (SIGKILL, power loss) leaves its sessions'
+ * folders, input files included, in the temporary folder; the next executor of this package on
+ * the machine removes them before it creates its first session.
+ */
+
+import {lstatSync, readdirSync, readFileSync} from 'node:fs';
+import {chmod, chown, copyFile, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {hostname, tmpdir} from 'node:os';
+import {dirname, join} from 'node:path';
+
+import {isRoot} from '../security/hardening_profile.js';
+import {isTagGone, ownTag} from '../utils/process_identity.js';
+
+/** Folder names: `coding-agent-` and six random characters (mkdtemp). */
+const PREFIX = 'coding-agent-';
+/** The marker inside each folder, written by the host (the sandbox cannot reach it). */
+const OWNER_FILE = 'owner';
+
+const swept = new Set<string>();
+
+/**
+ * Creates a session folder (mode 0700) under `parent` and marks it with this process. The first
+ * call per parent folder first sweeps what dead processes left there.
+ */
+export async function createSessionFolder(parent: string = tmpdir()): Promise<string> {
+  if (!swept.has(parent)) {
+    swept.add(parent);
+    await sweepSessionFolders(parent);
+  }
+  const folder = await mkdtemp(join(parent, PREFIX));
+  await writeFile(join(folder, OWNER_FILE), `${JSON.stringify(ownerRecord())}\n`, {
+    mode: 0o600,
+    flag: 'wx',
+  });
+  return folder;
+}
+
+function ownerRecord(): {host: string; owner: string} {
+  return {host: hostname(), owner: ownTag()};
+}
+
+/**
+ * Removes the session folders under `parent` whose owner process is gone. Only folders marked
+ * by this host, with a marker written by this user (so nobody can make us delete their tree),
+ * are considered.
+ *
+ * @returns How many folders were removed.
+ */
+export async function sweepSessionFolders(parent: string = tmpdir()): Promise<number> {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return 0;
+  }
+  const uid = process.getuid?.();
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(PREFIX)) continue;
+    const folder = join(parent, name);
+    try {
+      if (!lstatSync(folder).isDirectory()) continue;
+      const marker = join(folder, OWNER_FILE);
+      const stat = lstatSync(marker);
+      if (!stat.isFile() || (uid !== undefined && stat.uid !== uid)) continue;
+      const record = JSON.parse(readFileSync(marker, 'utf8')) as {host?: unknown; owner?: unknown};
+      if (record.host !== hostname() || typeof record.owner !== 'string') continue;
+      if (!isTagGone(record.owner)) continue;
+    } catch {
+      continue; // no marker (not ours, or still being created), unreadable, or gone meanwhile
+    }
+    await rm(folder, {recursive: true, force: true, maxRetries: 3});
+    removed++;
+  }
+  return removed;
+}
+
+/**
+ * Writes a sandbox's own files into its session folder (each 0600) with a private copy of the
+ * kernel, and, when this process is root, gives the folder and everything the sandbox reads or
+ * writes to the session's ids. Returns the kernel copy's path.
+ *
+ * @param files Paths inside the session folder and their contents (e.g. `etc/passwd`).
+ */
+export async function writeSandboxFiles(
+  context: {
+    sessionDir: string;
+    workDir: string;
+    outputDir: string;
+    inputDir: string;
+    kernelPath: string;
+  },
+  ids: {uid: number; gid: number},
+  files: ReadonlyArray<readonly [string, string | Buffer]>,
+): Promise<string> {
+  const written: string[] = [];
+  for (const [name, data] of files) {
+    const path = join(context.sessionDir, name);
+    await mkdir(dirname(path), {recursive: true, mode: 0o700});
+    await writeFile(path, data, {mode: 0o600});
+    written.push(path);
+  }
+  // A private copy: the sandbox user may not be able to read the package's own folder.
+  const kernel = join(context.sessionDir, 'kernel.py');
+  await copyFile(context.kernelPath, kernel);
+  await chmod(kernel, 0o600);
+  if (isRoot()) {
+    const folders = new Set(written.map((path) => dirname(path)));
+    const owned = [
+      context.sessionDir,
+      ...folders,
+      ...written,
+      kernel,
+      context.workDir,
+      context.outputDir,
+      context.inputDir,
+    ];
+    for (const path of new Set(owned)) await chown(path, ids.uid, ids.gid);
+  }
+  return kernel;
+}
