@@ -17,7 +17,7 @@ import {join} from 'node:path';
 import {LogLevel, setLogLevel} from '@google/adk';
 
 import {TokenCountingLlm} from '../../bench/request_tokens.js';
-import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap_code_executor.js';
+import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap/bubblewrap_code_executor.js';
 import {runEval} from '../../src/eval/runner.js';
 import {BUNDLED_SUITES, loadSuite} from '../../src/eval/suites/index.js';
 import {SCRIPTED_LABEL, SCRIPTED_SOLUTIONS, scriptedModel} from './scripted_solutions.js';
