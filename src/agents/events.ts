@@ -61,11 +61,15 @@ export interface RunEnd {
   /** Error fields of the final event (model errors, the time limit). */
   errorCode?: string;
   errorMessage?: string;
+  /** The id the final event takes (reserved for the model call whose reply it is). */
+  eventId?: string;
 }
 
 /** What one code step produced, for its persisted event. */
 export interface StepRecord {
   step: number;
+  /** The id reserved for the step's event when its model call started. */
+  eventId: string;
   /** The model's prose (and thought parts) of the step. */
   modelParts: Part[];
   code: string;
@@ -97,13 +101,19 @@ export class RunEvents {
   }
 
   /** A new event of this agent (also used for callback contexts' actions). */
-  create(actions?: Partial<EventActions>): Event {
+  create(actions?: Partial<EventActions>, id?: string): Event {
     return createEvent({
+      id,
       invocationId: this.ctx.invocationId,
       author: this.author,
       branch: this.ctx.branch,
       actions,
     });
+  }
+
+  /** A fresh event id, reserved for the event a model call's reply will end up in. */
+  reserveId(): string {
+    return this.create().id;
   }
 
   /** A live event, shown by streaming clients and never persisted. */
@@ -153,7 +163,7 @@ export class RunEvents {
     ];
     const {usageMetadata, calls} = this.usage.take();
     return storable({
-      ...this.create(record.actions),
+      ...this.create(record.actions, record.eventId),
       content: {role: 'model', parts},
       usageMetadata,
       customMetadata: this.metadata({
@@ -177,7 +187,7 @@ export class RunEvents {
     if (outputKey && end.value !== undefined) stateDelta[outputKey] = end.value;
     const {usageMetadata, calls} = this.usage.take();
     const event = storable({
-      ...this.create({stateDelta}),
+      ...this.create({stateDelta}, end.eventId),
       content: {role: 'model', parts: [{text: end.text}]},
       errorCode: end.errorCode,
       errorMessage: end.errorMessage,

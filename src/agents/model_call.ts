@@ -32,6 +32,7 @@ import {
   type ModelFailure,
   type ModelRetryPolicy,
 } from './model_retry.js';
+import {ModelCallSpan} from '../telemetry/tracing.js';
 import {tokenCounts, type UsageLedger} from './usage.js';
 
 /** What a model call came to. */
@@ -82,6 +83,8 @@ export interface ModelCall {
   usage: UsageLedger;
   /** The step the call belongs to, for the usage ledger. */
   step: number;
+  /** Id of the event the reply ends up in (its `call_llm` span names it). */
+  eventId: string;
   /** Makes a partial (never persisted) event of this agent. */
   partialEvent(content: Content | undefined, metadata?: Record<string, unknown>): Event;
 }
@@ -91,10 +94,23 @@ export interface ModelCall {
  * reply came to. Each attempt's tokens are recorded in `call.usage`.
  */
 export async function* askModel(call: ModelCall): AsyncGenerator<Event, ModelReply, void> {
-  const {ctx, request, signal} = call;
+  const {ctx, request} = call;
   const callbackContext = new Context({invocationContext: ctx, eventActions: call.eventActions});
   const replaced = await beforeModel(call, callbackContext);
   if (replaced) return record(call, replaced);
+  const span = new ModelCallSpan(ctx, request, call.eventId);
+  const reply = yield* attempts(call, callbackContext, span);
+  if (reply.kind === 'aborted') span.finish(undefined, 'aborted');
+  return reply;
+}
+
+/** The attempts of one model call, until a usable answer, a permanent failure or the limits. */
+async function* attempts(
+  call: ModelCall,
+  callbackContext: Context,
+  span: ModelCallSpan,
+): AsyncGenerator<Event, ModelReply, void> {
+  const {ctx, request, signal} = call;
   let stream = call.stream;
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) return {kind: 'aborted'};
@@ -130,7 +146,10 @@ export async function* askModel(call: ModelCall): AsyncGenerator<Event, ModelRep
         continue;
       }
     }
-    if (!failure) return record(call, response!);
+    if (!failure) {
+      span.finish(response);
+      return record(call, response!);
+    }
     const decision = nextRetry({
       attempt,
       failure,
@@ -144,6 +163,7 @@ export async function* askModel(call: ModelCall): AsyncGenerator<Event, ModelRep
       tokens: tokenCounts(response?.usageMetadata),
     });
     if (!decision.retry) {
+      span.finish(response, failure.summary);
       return {
         kind: 'failed',
         errorCode:
@@ -162,6 +182,7 @@ export async function* askModel(call: ModelCall): AsyncGenerator<Event, ModelRep
         message: failure.message,
       },
     });
+    span.retried(attempt, String(failure.status ?? failure.code ?? 'error'), decision.delayMs);
     if (!(await sleep(decision.delayMs, signal))) return {kind: 'aborted'};
   }
 }

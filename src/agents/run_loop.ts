@@ -39,7 +39,8 @@ export async function* runLoop(run: Run): AsyncGenerator<Event, void, void> {
 /** Out of steps: one last call for the best answer, in words. */
 async function* lastCall(run: Run): AsyncGenerator<Event, RunEnd | undefined, void> {
   pushMessage(run.contents, 'user', LAST_STEP_REQUEST);
-  const reply = yield* askModel(modelCall(run, run.agent.maxIterations + 1));
+  const eventId = run.events.reserveId();
+  const reply = yield* askModel(modelCall(run, run.agent.maxIterations + 1, eventId));
   if (reply.kind !== 'reply') {
     const outcome = unusableReply(run, reply);
     if (outcome.kind === 'aborted') return undefined;
@@ -47,5 +48,5 @@ async function* lastCall(run: Run): AsyncGenerator<Event, RunEnd | undefined, vo
   }
   const text = reply.kind === 'reply' ? extractCode(reply.content.parts ?? []).text.trim() : '';
   const answer = text || stopTexts.maxIterations(run.agent.maxIterations);
-  return {text: answer, value: answer, stopReason: 'max_iterations'};
+  return {text: answer, value: answer, stopReason: 'max_iterations', eventId};
 }

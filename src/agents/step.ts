@@ -16,18 +16,21 @@ import {askModel, type ModelCall, type ModelReply} from './model_call.js';
 import {OBSERVATION_PREFIX, replyNotes, stopTexts} from './messages.js';
 import {LiveOutput, formatObservation} from './observation.js';
 import {timeLimitEnd, type Run} from './run.js';
+import {tokenCounts} from './usage.js';
+import {codeExecutionSpan} from '../telemetry/tracing.js';
 import type {StepOutcome} from './stop_rules.js';
 
 /** Runs step `step` of `run`, yielding its events; returns what it came to. */
 export async function* runStep(run: Run, step: number): AsyncGenerator<Event, StepOutcome, void> {
-  // 1. Ask the model.
-  const reply = yield* askModel(modelCall(run, step));
+  // 1. Ask the model (the reply's event id is reserved now, for its trace).
+  const eventId = run.events.reserveId();
+  const reply = yield* askModel(modelCall(run, step, eventId));
   if (reply.kind !== 'reply') return unusableReply(run, reply);
 
   // 2. Extract the code.
   // Parts, not text: thought parts are reasoning and never run.
   const extracted = extractCode(reply.content.parts ?? []);
-  if (extracted.code === undefined) return answerInText(run, reply, extracted);
+  if (extracted.code === undefined) return answerInText(run, reply, extracted, eventId);
   if (reply.cutOff) {
     // Code cut off at the token limit is not run: half a program can do half a job.
     run.contents.push(reply.content);
@@ -36,11 +39,11 @@ export async function* runStep(run: Run, step: number): AsyncGenerator<Event, St
   }
 
   // 3. Execute it.
-  return yield* execute(run, step, reply, extracted as ExtractedReply & {code: string});
+  return yield* execute(run, step, eventId, reply, extracted as ExtractedReply & {code: string});
 }
 
 /** The model call of a step (or of the last call, `step` = maxIterations + 1). */
-export function modelCall(run: Run, step: number): ModelCall {
+export function modelCall(run: Run, step: number, eventId: string): ModelCall {
   const {agent, llm} = run;
   const config = agent.generateContentConfig;
   const request: LlmRequest = {
@@ -68,6 +71,7 @@ export function modelCall(run: Run, step: number): ModelCall {
     retry: agent.modelRetry,
     usage: run.usage,
     step,
+    eventId,
     partialEvent: (content, metadata) => run.events.partial(content, metadata),
   };
 }
@@ -109,17 +113,19 @@ function answerInText(
   run: Run,
   reply: Extract<ModelReply, {kind: 'reply'}>,
   extracted: ExtractedReply,
+  eventId: string,
 ): StepOutcome {
   const text = extracted.text.trim();
   if (!text) return unusableReply(run, {kind: 'empty', finishNote: '', thinkingCutOff: false});
   const answer = reply.cutOff ? stopTexts.cutOffAnswer(extracted.text) : extracted.text;
-  return {kind: 'end', end: {text: answer, value: answer, stopReason: 'text_answer'}};
+  return {kind: 'end', end: {text: answer, value: answer, stopReason: 'text_answer', eventId}};
 }
 
 /** Runs the step's code and yields its event: the code live, its output live, then the result. */
 async function* execute(
   run: Run,
   step: number,
+  eventId: string,
   reply: Extract<ModelReply, {kind: 'reply'}>,
   extracted: ExtractedReply & {code: string},
 ): AsyncGenerator<Event, StepOutcome, void> {
@@ -130,8 +136,12 @@ async function* execute(
   if (!(await run.ensureStubs(run.lastExecutionLostState))) {
     return {kind: 'end', end: timeLimitEnd(run.agent, 'code')};
   }
+  const span = codeExecutionSpan(run.ctx, step, eventId);
+  run.bridge.traceContext = span.context;
   const result = yield* executeStreaming(run, code);
+  span.end(outcomeOf(result), result.durationMs, result.stateLost, result.error?.type);
   run.lastExecutionLostState = result.stateLost;
+  for (const usage of run.bridge.subAgents.take()) run.usage.addSubAgentTokens(tokenCounts(usage));
   const actions = createEventActions(run.bridge.takeActions());
   const saved = await saveExecutionArtifacts(run.ctx, actions, result, {
     figurePrefix: `${run.figurePrefix}_s${step}`,
@@ -146,7 +156,7 @@ async function* execute(
     ...(extracted.thoughts ? [{text: extracted.thoughts, thought: true}] : []),
     ...(extracted.text ? [{text: extracted.text}] : []),
   ];
-  yield run.events.step({step, modelParts, code, result, observation, actions, saved});
+  yield run.events.step({step, eventId, modelParts, code, result, observation, actions, saved});
   pushMessage(run.contents, 'user', OBSERVATION_PREFIX + observation);
 
   if (result.finalAnswer) {
@@ -179,6 +189,12 @@ async function* executeStreaming(
     yield run.events.output(live.text());
   }
   return await execution;
+}
+
+/** How an execution ended, for its span: `ok`, `final_answer`, or the error's type. */
+function outcomeOf(result: ExecutionResult): string {
+  if (result.error) return result.error.type;
+  return result.finalAnswer ? 'final_answer' : 'ok';
 }
 
 /** Renders a `final_answer` value as the text of the final event. */

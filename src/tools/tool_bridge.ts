@@ -18,6 +18,10 @@ import {
 import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv';
 
 import type {ToolCallHandler, ToolCallOutcome, ToolCallRequest} from '../code_executors/sandbox.js';
+import type {Context as OtelContext} from '@opentelemetry/api';
+
+import {toolCallSpan} from '../telemetry/tracing.js';
+import {SubAgentUsage} from './sub_agent_usage.js';
 import {pythonParamName, toolParametersSchema} from './tool_code_generator.js';
 import {MAX_TIMER_MS, seconds} from '../utils/time.js';
 
@@ -133,6 +137,10 @@ export class ToolBridge {
   private callCount = 0;
   private readonly inFlight = new Set<InFlightCall>();
   private closed = false;
+  /** The trace context tool calls' spans are children of (the running snippet's span). */
+  traceContext?: OtelContext;
+  /** Usage of sub-agents run by tools (`AgentTool`), for the run's totals. */
+  readonly subAgents: SubAgentUsage;
 
   constructor(private readonly options: ToolBridgeOptions) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
@@ -149,6 +157,7 @@ export class ToolBridge {
       });
     }
     this.handle = (call) => this.run(call);
+    this.subAgents = new SubAgentUsage(options.invocationContext);
   }
 
   /** Records of the calls since the last `takeCalls()`. */
@@ -287,8 +296,10 @@ export class ToolBridge {
       );
     }
     this.inFlight.add(entry);
+    const span = toolCallSpan(tool, args, functionCallId, this.traceContext);
     // `invoke` never rejects, so an abandoned call cannot become an unhandled rejection.
     const work = this.invoke(tool, name, args, context, abandoned).then((outcome) => {
+      span.end(outcome.ok ? outcome.value : undefined, outcome.ok ? undefined : outcome.message);
       if (abandoned.value) return outcome;
       // Only an answered call's state changes count; a late one's are dropped.
       this.actions.push(context.actions);
@@ -332,7 +343,9 @@ export class ToolBridge {
         result = response;
       } else {
         try {
-          result = await tool.runAsync({args, toolContext: context});
+          result = await this.subAgents.around(tool, () =>
+            tool.runAsync({args, toolContext: context}),
+          );
         } catch (e) {
           const error = e instanceof Error ? e : new Error(String(e));
           if (abandoned.value) return toolError(`${name}: abandoned`);

@@ -12,7 +12,7 @@
  * check that ADK's `isFinalResponse` holds for its last event only.
  */
 
-import {StreamingMode, type Event, type LlmResponse} from '@google/adk';
+import {AgentTool, LlmAgent, StreamingMode, type Event, type LlmResponse} from '@google/adk';
 import {FinishReason} from '@google/genai';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 
@@ -137,6 +137,38 @@ describe('run loop (local kernel)', () => {
     const totals = codingMetadata(stored[stored.length - 1]).usage as RunUsage;
     expect(totals.total).toMatchObject({prompt: 460, output: 18, thinking: 2999, modelCalls: 4});
     expect(totals.steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('counts the tokens of sub-agents called from code (AgentTool) in the run’s totals', async () => {
+    const helper = new LlmAgent({
+      name: 'helper',
+      description: 'Answers questions.',
+      model: new ScriptedLlm({
+        responses: [
+          {content: {role: 'model', parts: [{text: 'seven'}]}, usageMetadata: usage(70, 7)},
+          {content: {role: 'model', parts: [{text: 'six'}]}, usageMetadata: usage(60, 6)},
+        ],
+      }),
+    });
+    const model = new ScriptedLlm({
+      responses: [
+        {
+          content: {
+            role: 'model',
+            parts: [{text: '```python\na = helper(request="7?")\nb = helper(request="6?")\n```'}],
+          },
+          usageMetadata: usage(100, 10),
+        },
+        {content: {role: 'model', parts: [{text: '```python\nfinal_answer(a + " " + b)\n```'}]}},
+      ],
+    });
+    const events = await (
+      await startSession(agent(model, {tools: [new AgentTool({agent: helper})]}))
+    ).turn('Ask.');
+    expect(finalText(events)).toBe('seven six');
+    const totals = codingMetadata(events[events.length - 1]).usage as RunUsage;
+    expect(totals.subAgents).toMatchObject({prompt: 130, output: 13});
+    expect(totals.total).toMatchObject({prompt: 230, output: 23, modelCalls: 2});
   });
 
   it('streams the model’s text and shows the code before it runs, under SSE', async () => {

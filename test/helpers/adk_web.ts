@@ -81,20 +81,22 @@ export interface AdkWeb {
 }
 
 /**
- * Starts `adk web <agentsDir>` on 127.0.0.1 (a free port) with `env` added to this process's
- * environment, and waits until it lists its apps.
+ * Starts `adk web <agentsDir>` (or `adk api_server`, the same server without the UI) on
+ * 127.0.0.1 (a free port) with `env` added to this process's environment, and waits until it
+ * lists its apps.
  */
 export async function startAdkWeb(
   agentsDir: string,
   env: Record<string, string>,
   timeoutMs = 60_000,
+  command: 'web' | 'api_server' = 'web',
 ): Promise<AdkWeb> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const bundlesBefore = new Set(loaderBundles(root));
   const port = await freePort();
   const child = spawn(
     `${root}node_modules/.bin/adk`,
-    ['web', agentsDir, '--host', '127.0.0.1', '--port', String(port)],
+    [command, agentsDir, '--host', '127.0.0.1', '--port', String(port)],
     // Own process group, so stop() reaches the server and everything it started.
     {cwd: root, env: {...process.env, ...env}, detached: true, stdio: ['ignore', 'pipe', 'pipe']},
   );
@@ -137,7 +139,7 @@ export async function startAdkWeb(
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await stop();
-  throw new Error(`adk web did not start on ${url}:\n${output.slice(-2000)}`);
+  throw new Error(`adk ${command} did not start on ${url}:\n${output.slice(-2000)}`);
 }
 
 /**
