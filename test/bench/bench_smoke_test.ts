@@ -43,6 +43,7 @@ describe('benchmarks (smoke)', () => {
         '5. Concurrent',
         '6. System prompt',
         ...(withDocker ? ['7. Docker'] : []),
+        '8. MCP tool call',
       ];
       expect(Object.keys(json)).toHaveLength(sections.length);
       const md = readFileSync(`${root}/bench/results/quick/benchmarks.md`, 'utf8');
@@ -50,5 +51,7 @@ describe('benchmarks (smoke)', () => {
       expect(md.includes('| docker |')).toBe(withDocker);
       expect(md).not.toContain('NaN');
     },
+    // As long as the run may take (its spawn timeout), beyond the suite's 60 s default.
+    130_000,
   );
 });
