@@ -34,11 +34,12 @@ import {
   type SandboxSession,
 } from '../src/index.js';
 import {contextGrowth, tokensAgainstLlmAgent} from './token_economy.js';
+import {mcpCallCost} from './mcp_calls.js';
 
 const quick = process.argv.includes('--quick');
 const N = quick
-  ? {steps: 10, raw: 20, calls: 20, cold: 2, reexec: 1, levels: [1, 4]}
-  : {steps: 200, raw: 500, calls: 2000, cold: 10, reexec: 3, levels: [1, 8, 32]};
+  ? {steps: 10, raw: 20, calls: 20, cold: 2, reexec: 1, levels: [1, 4], mcpCalls: 3}
+  : {steps: 200, raw: 500, calls: 2000, cold: 10, reexec: 3, levels: [1, 8, 32], mcpCalls: 30};
 const PYTHON = '/usr/bin/python3';
 const TITANIC = readFileSync(new URL('../samples/data/titanic.csv', import.meta.url));
 
@@ -692,6 +693,30 @@ sections.push({
   ],
   data: growth,
 });
+{
+  const executor = new BubblewrapCodeExecutor();
+  const mcp = await mcpCallCost(executor, N.mcpCalls);
+  await executor.dispose();
+  sections.push({
+    title: `10. MCP tool call from a snippet's loop (server-everything \`get-sum\` over stdio, ${N.mcpCalls} calls, bubblewrap)`,
+    header: [
+      'measure',
+      'ADK MCPTool, session per call ms (baseline)',
+      'CodingAgent, session per run ms',
+      'cheaper by',
+    ],
+    rows: [
+      versus('per call, median', mcp.perCallSession.p50, mcp.perRunSession.p50),
+      versus(
+        'per call, mean (first call included)',
+        mcp.perCallSession.mean,
+        mcp.perRunSession.mean,
+      ),
+      versus('first call', mcp.perCallSession.first, mcp.perRunSession.first),
+    ],
+    data: mcp,
+  });
+}
 
 const md = [
   `# Benchmarks${quick ? ' (quick smoke run)' : ''}`,

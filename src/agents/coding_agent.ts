@@ -35,6 +35,7 @@ import {
   DEFAULT_MAX_TOOL_CALLS,
 } from '../tools/tool_bridge.js';
 import {ToolCodeGenerator} from '../tools/tool_code_generator.js';
+import {leaseToolsets} from '../tools/toolset_leases.js';
 import {MAX_TIMER_MS} from '../utils/time.js';
 import {isActiveMimeType} from './artifacts.js';
 import {RunEvents, stopReasonOf} from './events.js';
@@ -364,7 +365,10 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     return asList(this.config.afterToolCallback);
   }
 
-  /** Closes this agent's toolsets (ADK's runner closes toolsets only for `LlmAgent`s). */
+  /**
+   * Closes this agent's toolsets now. Each run also closes them when it ends (ADK's runner
+   * closes toolsets only for `LlmAgent`s), unless another run still uses them.
+   */
   async close(): Promise<void> {
     await Promise.all(this.tools.filter((t) => isBaseToolset(t)).map((t) => t.close()));
   }
@@ -390,6 +394,8 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     // Stateful interpreters outlive the run: a manager bounds how many live and for how long.
     const manager = this.stateful ? sessionManagerFor(executor) : undefined;
     const options = {authorizedImports: this.authorizedImports};
+    // ADK's Runner closes only an LlmAgent's toolsets: the run closes its own when it ends.
+    const releaseToolsets = leaseToolsets(this.tools.filter((t) => isBaseToolset(t)));
     let lease;
     try {
       lease = manager
@@ -397,6 +403,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
         : {session: await executor.getSession(sessionKey, options), release: () => {}};
     } catch (error) {
       budget.stop();
+      await releaseToolsets();
       throw error;
     }
     const sandbox = lease.session;
@@ -421,6 +428,8 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       run?.bridge.close();
       budget.stop();
       lease.release();
+      await run?.mcpSessions.close();
+      await releaseToolsets();
       if (!this.stateful) await executor.closeSession(sessionKey);
     }
   }

@@ -24,6 +24,8 @@ import type {Content} from '@google/genai';
 
 import type {SandboxSession} from '../code_executors/sandbox.js';
 import type {SandboxSessionManager} from '../code_executors/session_manager.js';
+import {mcpResultConverter} from '../tools/mcp_results.js';
+import {McpRunSessions} from '../tools/mcp_sessions.js';
 import {ToolBridge} from '../tools/tool_bridge.js';
 import {ToolCodeGenerator} from '../tools/tool_code_generator.js';
 import type {CodingAgent} from './coding_agent.js';
@@ -55,6 +57,8 @@ export interface Run {
   llm: BaseLlm;
   sandbox: SandboxSession;
   bridge: ToolBridge;
+  /** The run's MCP sessions, one per server, closed when the run ends. */
+  mcpSessions: McpRunSessions;
   events: RunEvents;
   usage: UsageLedger;
   /** The model's message history: earlier turns, then this run's steps. */
@@ -89,7 +93,9 @@ export async function prepareRun(
   manager: SandboxSessionManager | undefined,
   budget: RunBudget,
 ): Promise<Run | RunEnd> {
-  const tools = await resolveTools(agent, ctx);
+  // MCP tools share one session per server for the whole run (ADK's open one per call).
+  const mcpSessions = new McpRunSessions();
+  const tools = mcpSessions.viewsOf(await resolveTools(agent, ctx));
   const stubs = new ToolCodeGenerator(tools);
   // A string instruction is a template of session state, as for LlmAgent; a provider's is not.
   const instruction =
@@ -172,7 +178,12 @@ export async function prepareRun(
       maxConcurrentCalls: agent.maxConcurrentToolCalls,
       maxCalls: agent.maxToolCalls,
       maxArgsBytes: agent.maxToolArgsBytes,
+      convertResult: mcpResultConverter({
+        maxArtifactBytes: agent.maxArtifactBytes,
+        allowedActiveArtifactTypes: agent.allowedActiveArtifactTypes,
+      }),
     }),
+    mcpSessions,
     events: new RunEvents(ctx, agent.name, usage),
     usage,
     contents,

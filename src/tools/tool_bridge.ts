@@ -53,7 +53,23 @@ export interface ToolBridgeOptions {
    * dropped. Default {@link DEFAULT_TOOL_TIMEOUT_MS}; `Infinity` waits forever.
    */
   timeoutMs?: number;
+  /**
+   * Turns each result (after the after-tool callbacks) into the value the snippet gets, or into
+   * an error the snippet raises as `ToolError` (e.g. `mcpResultConverter` for MCP results).
+   * Default: the result as it is.
+   */
+  convertResult?: ToolResultConverter;
 }
+
+/** What a {@link ToolResultConverter} makes of a result: a value, or an error message. */
+export type ConvertedToolResult = {value: unknown} | {error: string};
+
+/** See {@link ToolBridgeOptions.convertResult}. */
+export type ToolResultConverter = (
+  tool: BaseTool,
+  result: unknown,
+  context: Context,
+) => Promise<ConvertedToolResult>;
 
 /** Default of {@link ToolBridgeOptions.timeoutMs}: below the sandboxes' 30 s snippet timeout. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 20_000;
@@ -379,6 +395,11 @@ export class ToolBridge {
           }
         }
         if (altered != null) result = altered;
+      }
+      if (failure === undefined && this.options.convertResult) {
+        const converted = await this.options.convertResult(tool, result, context);
+        if ('error' in converted) failure = converted.error;
+        else result = converted.value;
       }
       if (failure !== undefined) {
         return toolError(`${name}(${pythonArgs(args)}) failed: ${failure}`);

@@ -374,7 +374,7 @@ describe('CodingAgent loop (local kernel)', () => {
     expect(state.note).toBe('keep me');
   });
 
-  it('expands toolsets into callable functions and closes them on close()', async () => {
+  it('expands toolsets into callable functions and closes them when the run ends', async () => {
     const closed: string[] = [];
     class MathToolset extends BaseToolset {
       constructor() {
@@ -404,8 +404,10 @@ describe('CodingAgent loop (local kernel)', () => {
     const events = await (await startSession(agent)).turn('Square 12.');
     expect(finalText(events)).toBe('144');
     expect(String(model.requests[0].config?.systemInstruction)).toContain('def square(x: float)');
-    await agent.close();
+    // ADK's Runner closes only an LlmAgent's toolsets: the run closed this one.
     expect(closed).toEqual(['math']);
+    await agent.close();
+    expect(closed).toEqual(['math', 'math']);
   });
 
   it('puts imports, tool stubs and the instruction in the system prompt', async () => {
@@ -452,13 +454,11 @@ describe('CodingAgent configuration', () => {
     expect(() => new CodingAgent({name: 'bad', model, ...(options as object)})).toThrow(message);
   });
 
-  it('rejects a tool whose name Python cannot call', () => {
-    const tool = new FunctionTool({
-      name: 'print',
-      description: 'shadows a builtin',
-      execute: () => 'x',
-    });
-    expect(() => new CodingAgent({name: 'bad', model, tools: [tool]})).toThrow(/tools.*print/);
+  it('rejects two tools with one name (calls could not tell them apart)', () => {
+    const tool = () => new FunctionTool({name: 'twin', description: 'twin', execute: () => 'x'});
+    expect(() => new CodingAgent({name: 'bad', model, tools: [tool(), tool()]})).toThrow(
+      /invalid option tools: tool "twin": two tools have this name/,
+    );
   });
 
   it('has documented defaults for the run limits', () => {

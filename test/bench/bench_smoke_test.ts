@@ -46,6 +46,7 @@ describe('benchmarks (smoke)', () => {
         ...(withDocker ? ['7. Docker'] : []),
         '8. Tokens against LlmAgent',
         '9. One run',
+        '10. MCP tool call',
       ];
       expect(Object.keys(json)).toHaveLength(sections.length);
       const md = readFileSync(`${root}/bench/results/quick/benchmarks.md`, 'utf8');

@@ -86,7 +86,7 @@ describe('ToolCodeGenerator', () => {
     expect(generator.promptText).toContain('def search_rows(query: str, columns: list[str]');
     expect(generator.promptText).toContain('query: text to look for');
     expect(generator.promptText).toContain('One of: "exact", "fuzzy"');
-    expect(generator.promptText).toContain('from_: source currency');
+    expect(generator.promptText).toContain('from_ ("from"): source currency.');
     expect(generator.promptText).not.toContain('__adk_call_tool__');
   });
 
@@ -95,14 +95,108 @@ describe('ToolCodeGenerator', () => {
     expect(out.trim()).toBe('Find rows matching a query.');
   });
 
-  it.each([
-    ['print', /shadow the Python builtin print/],
-    ['class', /Python keyword/],
-    ['final_answer', /reserved/],
-    ['my-tool', /not a valid Python identifier/],
-  ])('rejects a tool named %s', (name, message) => {
-    const tool = new FunctionTool({name, description: 'x', execute: () => 1});
-    expect(() => new ToolCodeGenerator([tool])).toThrow(message);
+  it('renames tools Python cannot call, and each stub calls the tool by its own name', () => {
+    const named = (name: string) =>
+      new FunctionTool({name, description: `Tool ${name}.`, execute: () => 1});
+    const names = ['print', 'class', 'final_answer', 'my-tool', 'my_tool', 'files.read', '2fa'];
+    const renamed = new ToolCodeGenerator(names.map(named));
+    expect([...renamed.pythonNames.values()]).toEqual([
+      'print_',
+      'class_',
+      'final_answer_',
+      'my_tool_2',
+      'my_tool',
+      'files_read',
+      '_2fa',
+    ]);
+    expect(renamed.promptText).toContain(
+      'def my_tool_2():\n    """Tool my-tool.\n    \n    (The tool "my-tool".)',
+    );
+    // The kernel's final_answer and the builtin print still work beside the stubs.
+    const out = runPython(
+      `${renamed.stubSource}\n` +
+        'print_(); class_(); final_answer_(); my_tool_2(); my_tool(); files_read(); _2fa()\n' +
+        'print(json.dumps(calls))\n',
+    );
+    expect(JSON.parse(out).map((c: unknown[]) => c[0])).toEqual(names);
+  });
+
+  it('renames parameters Python cannot take and sends them under their own names', () => {
+    const tool = new FunctionTool({
+      name: 'query',
+      description: 'Query.',
+      parameters: {
+        type: Type.OBJECT,
+        properties: {
+          'max-results': {type: Type.INTEGER},
+          max_results: {type: Type.INTEGER},
+          $filter: {type: Type.STRING},
+          import: {type: Type.STRING},
+          __adk_args__: {type: Type.STRING},
+        },
+        required: ['$filter'],
+      },
+      execute: () => 0,
+    });
+    const generator = new ToolCodeGenerator([tool]);
+    expect(generator.stubSource).toContain(
+      'def query(filter: str, max_results_2: int = None, max_results: int = None, import_: str = None, __adk_args___: str = None):',
+    );
+    expect(generator.promptText).toContain('max_results_2 ("max-results"):');
+    const out = runPython(
+      `${generator.stubSource}\n` +
+        'query("x", max_results_2=1, max_results=2, import_="m", __adk_args___="a")\n' +
+        'print(json.dumps(calls))\n',
+    );
+    expect(JSON.parse(out)).toEqual([
+      ['query', {$filter: 'x', 'max-results': 1, max_results: 2, import: 'm', __adk_args__: 'a'}],
+    ]);
+  });
+
+  it('shows JSON Schema defaults, enums and the result shape; sends the defaults it shows', () => {
+    const tool = new FunctionTool({name: 'forecast', description: 'Forecast.', execute: () => 0});
+    tool._getDeclaration = () => ({
+      name: 'forecast',
+      description: 'Forecast.',
+      parametersJsonSchema: {
+        type: 'object',
+        properties: {
+          city: {type: 'string', enum: ['Paris', 'Oslo']},
+          days: {type: 'integer', default: 3},
+          units: {type: ['string', 'null'], default: null},
+          detailed: {type: 'boolean', default: true},
+          tags: {type: 'array', items: {type: 'string'}, default: ['a', 'b']},
+          level: {enum: [1, 2, 3], default: 2},
+          note: {type: 'string', default: 'x'.repeat(60)},
+        },
+        required: ['city'],
+      },
+      responseJsonSchema: {
+        type: 'object',
+        description: 'The forecast.',
+        properties: {
+          days: {
+            type: 'array',
+            items: {type: 'object', properties: {high: {type: 'number'}}},
+            description: 'One entry per day',
+          },
+        },
+      },
+    });
+    const generator = new ToolCodeGenerator([tool]);
+    expect(generator.promptText).toContain(
+      'def forecast(city: str, days: int = 3, units: str = None, detailed: bool = True, tags: list[str] = ["a", "b"], level: float = 2, note: str = None) -> dict:',
+    );
+    expect(generator.promptText).toContain('city: One of: "Paris", "Oslo".');
+    expect(generator.promptText).toContain('level: One of: 1, 2, 3.');
+    expect(generator.promptText).toContain(`note: Default: "${'x'.repeat(60)}".`);
+    expect(generator.promptText).toContain(
+      'Returns:\n        {"days": list[{"high": float}]}\n        The forecast.\n        days: One entry per day',
+    );
+    const out = runPython(`${generator.stubSource}\nforecast("Oslo")\nprint(json.dumps(calls))\n`);
+    expect(JSON.parse(out)).toEqual([
+      ['forecast', {city: 'Oslo', days: 3, detailed: true, tags: ['a', 'b'], level: 2}],
+    ]);
   });
 
   it('rejects two tools with one name', () => {
