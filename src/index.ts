@@ -13,7 +13,8 @@ export {
   renderAnswer,
 } from './agents/coding_agent.js';
 export type {CodingAgentConfig, RecordedVariables, StopReason} from './agents/coding_agent.js';
-export {artifactNameForFile, isActiveMimeType, saveExecutionArtifacts} from './agents/artifacts.js';
+export {artifactNameForFile, saveExecutionArtifacts} from './agents/artifacts.js';
+export {isActiveMimeType} from './utils/mime.js';
 export type {SaveArtifactsOptions, SavedArtifact, SavedArtifacts} from './agents/artifacts.js';
 export {
   OUTPUT_FILES_HINT,

@@ -15,6 +15,8 @@ import {createHash} from 'node:crypto';
 import {Context, type EventActions, type InvocationContext} from '@google/adk';
 
 import type {ExecutionResult} from '../code_executors/sandbox.js';
+import {formatFileSize} from '../utils/byte_size.js';
+import {base64Bytes, isActiveMimeType, safeMimeType} from '../utils/mime.js';
 
 /** One artifact saved from an execution. */
 export interface SavedArtifact {
@@ -56,72 +58,6 @@ export interface SaveArtifactsOptions {
   allowedActiveArtifactTypes?: readonly string[];
 }
 
-const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
-
-/** The kernel's MIME type when well formed (it is untrusted input), else a generic one. */
-export function safeMimeType(mimeType: string | undefined): string {
-  return mimeType && MIME_TYPE.test(mimeType) && mimeType.length <= 127
-    ? mimeType.toLowerCase()
-    : 'application/octet-stream';
-}
-
-/** MIME types a browser or viewer runs rather than shows, beyond the classes in {@link isActiveMimeType}. */
-const ACTIVE_MIME_TYPES = new Set([
-  'text/html',
-  'text/vbscript',
-  'text/jscript',
-  'text/livescript',
-  'text/x-component', // HTML components (behaviours)
-  'application/wasm',
-  'application/hta',
-  'application/x-shockwave-flash',
-  'application/futuresplash',
-  'application/vnd.adobe.flash.movie',
-  'application/x-silverlight-app',
-  'application/x-java-jnlp-file',
-  'application/x-ms-application', // ClickOnce
-  'application/x-ms-xbap',
-]);
-
-/**
- * Whether a viewer runs content of this MIME type instead of showing it: HTML, every XML type
- * (`text/xml`, `application/xml` and any `+xml` such as `image/svg+xml` and
- * `application/xhtml+xml`: XML documents may hold XHTML `<script>`s and XSLT), JavaScript and
- * ECMAScript under any name, WebAssembly, VBScript, HTML applications, plug-in formats (Flash,
- * Silverlight, Java Web Start, ClickOnce), and every `multipart/*` and `message/*` type (MHTML
- * archives, `multipart/x-mixed-replace`). Opened from a web UI such as `adk web`, such an
- * artifact would run with that UI's origin.
- *
- * Not active: PDF (browsers show it in an isolated viewer, and analyses legitimately save PDF
- * figures and reports), CSS, images other than SVG, text, JSON, CSV and binary data.
- */
-export function isActiveMimeType(mimeType: string): boolean {
-  const lower = mimeType.toLowerCase();
-  const [type = '', subtype = ''] = lower.split('/');
-  return (
-    ACTIVE_MIME_TYPES.has(lower) ||
-    subtype === 'xml' ||
-    subtype.endsWith('+xml') ||
-    /javascript|ecmascript/.test(subtype) ||
-    type === 'multipart' ||
-    type === 'message'
-  );
-}
-
-/** Bytes encoded by a base64 string, without decoding it. */
-export function base64Bytes(data: string): number {
-  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
-  return Math.max(0, Math.floor((data.length * 3) / 4) - padding);
-}
-
-/** Human-readable size: `812 B`, `14.2 KB`, `52.4 MB`. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} KB`;
-  if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
-  return `${(bytes / 1_000_000_000).toFixed(2)} GB`;
-}
-
 /**
  * Saves an execution's figures and output files as artifacts of the session, recording each in
  * `eventActions.artifactDelta` (so the step's event announces them). Never throws: a figure or
@@ -154,7 +90,7 @@ export async function saveExecutionArtifacts(
     const bytes = base64Bytes(data);
     if (bytes > options.maxArtifactBytes) {
       saved.problems.push(
-        `${path ?? name} (${formatBytes(bytes)}) was not saved as an artifact: larger than the limit of ${formatBytes(options.maxArtifactBytes)}.`,
+        `${path ?? name} (${formatFileSize(bytes)}) was not saved as an artifact: larger than the limit of ${formatFileSize(options.maxArtifactBytes)}.`,
       );
       return;
     }

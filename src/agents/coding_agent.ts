@@ -37,7 +37,7 @@ import {
 import {ToolCodeGenerator} from '../tools/tool_code_generator.js';
 import {leaseToolsets} from '../tools/toolset_leases.js';
 import {MAX_TIMER_MS} from '../utils/time.js';
-import {isActiveMimeType} from './artifacts.js';
+import {isActiveMimeType} from '../utils/mime.js';
 import {RunEvents, stopReasonOf} from './events.js';
 import {recordVariables} from './interpreter_state.js';
 import {

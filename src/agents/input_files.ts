@@ -15,7 +15,8 @@ import {Context, type Event, type InvocationContext} from '@google/adk';
 import type {Part} from '@google/genai';
 
 import type {SandboxSession} from '../code_executors/sandbox.js';
-import {base64Bytes, formatBytes, safeMimeType} from './artifacts.js';
+import {formatFileSize} from '../utils/byte_size.js';
+import {base64Bytes, safeMimeType} from '../utils/mime.js';
 
 /** A file placed in the sandbox's input folder. */
 export interface InputFileInfo {
@@ -145,7 +146,7 @@ export async function stageInputFiles(
     const bytes = base64Bytes(data);
     if (bytes > options.maxInputFileBytes) {
       staged.problems.push(
-        `${name} (${formatBytes(bytes)}) was not placed in the sandbox: larger than the limit of ${formatBytes(options.maxInputFileBytes)}.`,
+        `${name} (${formatFileSize(bytes)}) was not placed in the sandbox: larger than the limit of ${formatFileSize(options.maxInputFileBytes)}.`,
       );
       return undefined;
     }
@@ -170,7 +171,7 @@ export async function stageInputFiles(
     staged.attachmentNotes.set(
       attachment.id,
       info
-        ? `[attached file ${info.path} (${formatBytes(info.bytes)}, ${info.mimeType})]`
+        ? `[attached file ${info.path} (${formatFileSize(info.bytes)}, ${info.mimeType})]`
         : `[attached file ${attachment.name}: too large, not available in the sandbox]`,
     );
   }
@@ -218,7 +219,7 @@ export function renderInputFilesSection(staged: StagedInputs): string {
   if (staged.files.length > 0) {
     lines.push(
       'Files available in the sandbox (read them from these paths with Python; never print a whole file):',
-      ...staged.files.map((f) => `- ${f.path} (${formatBytes(f.bytes)}, ${f.mimeType})`),
+      ...staged.files.map((f) => `- ${f.path} (${formatFileSize(f.bytes)}, ${f.mimeType})`),
     );
   }
   lines.push(...staged.problems);

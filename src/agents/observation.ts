@@ -5,7 +5,8 @@
  */
 
 import type {ExecutionResult, OutputChunk} from '../code_executors/sandbox.js';
-import {formatBytes, type SavedArtifacts} from './artifacts.js';
+import {formatFileSize} from '../utils/byte_size.js';
+import type {SavedArtifacts} from './artifacts.js';
 
 /**
  * Shortens `text` to at most about `maxChars` characters, keeping its head and tail: errors and
@@ -100,7 +101,7 @@ export function formatObservation(
   }
   if (files.length > 0) {
     sections.push(
-      `Files saved as artifacts: ${files.map((f) => `${f.name} (${f.mimeType}, ${formatBytes(f.bytes)})`).join(', ')}`,
+      `Files saved as artifacts: ${files.map((f) => `${f.name} (${f.mimeType}, ${formatFileSize(f.bytes)})`).join(', ')}`,
     );
   } else if (result.files.length > 0 && !saved) {
     sections.push(`Files written: ${result.files.map((f) => f.name).join(', ')}`);

@@ -26,7 +26,8 @@
 
 import type {BaseTool, Context} from '@google/adk';
 
-import {base64Bytes, formatBytes, isActiveMimeType, safeMimeType} from '../agents/artifacts.js';
+import {formatFileSize} from '../utils/byte_size.js';
+import {base64Bytes, isActiveMimeType, safeMimeType} from '../utils/mime.js';
 import {isMcpTool} from './mcp_sessions.js';
 import {pythonToolName} from './python_names.js';
 import type {ConvertedToolResult, ToolResultConverter} from './tool_bridge.js';
@@ -124,7 +125,7 @@ class PayloadSaver {
     }
     if (size > this.maxBytes) {
       return kept(
-        `not saved as an artifact: ${formatBytes(size)} is over the limit of ${formatBytes(this.maxBytes)}`,
+        `not saved as an artifact: ${formatFileSize(size)} is over the limit of ${formatFileSize(this.maxBytes)}`,
       );
     }
     const declared = safeMimeType(typeof declaredMimeType === 'string' ? declaredMimeType : '');
