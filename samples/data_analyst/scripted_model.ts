@@ -46,16 +46,36 @@ save_report(title="Titanic survival by class", markdown=insights + "\\n\\n" + ra
 final_answer("(scripted model) " + insights)
 \`\`\``;
 
+/** A long-running step that prints its progress (what streaming shows while it runs). */
+const PROGRESS = `I'll process the batches and report progress as I go.
+\`\`\`python
+import time
+for batch in range(1, 9):
+    print(f"processed batch {batch} of 8", flush=True)
+    time.sleep(0.5)
+final_answer("(scripted model) all 8 batches processed")
+\`\`\``;
+
+/** The text of the request's first user message. */
+function question(request: LlmRequest): string {
+  const first = request.contents.find((c) => c.role === 'user');
+  return (first?.parts ?? []).map((p) => p.text ?? '').join(' ');
+}
+
 /** True when the request's last message carries an observation (the analysis ran). */
 function analysed(request: LlmRequest): boolean {
   const last = request.contents[request.contents.length - 1];
   return (last?.parts ?? []).some((p) => p.text?.startsWith('Observation:'));
 }
 
-/** The sample's scripted model: two steps, then the answer. */
+/**
+ * The sample's scripted model: the Titanic analysis in two steps, then the answer; a question
+ * about progress gets one long step that prints as it goes.
+ */
 export function createScriptedModel(): ScriptedLlm {
   return new ScriptedLlm({
     model: 'scripted-data-analyst',
-    responses: (request) => (analysed(request) ? ANSWER : ANALYSIS),
+    responses: (request) =>
+      /progress/i.test(question(request)) ? PROGRESS : analysed(request) ? ANSWER : ANALYSIS,
   });
 }

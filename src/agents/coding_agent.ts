@@ -122,6 +122,13 @@ export interface CodingAgentConfig extends BaseAgentConfig {
   maxRunTimeMs?: number;
   /** Characters of one observation the model reads (head and tail kept). Default 8000. */
   maxObservationChars?: number;
+  /**
+   * Character budget of this run's observations in one request. Past it, the oldest are
+   * shortened to their head, error line and tail (the model is told their variables are still
+   * there) until the rest fits; the last two and an error not yet fixed stay whole, code is never
+   * shortened. Keeps a long run's requests from growing with every step. Default 16 000.
+   */
+  maxRunContextChars?: number;
   /** Characters kept of each observation from earlier turns in the history. Default 1500. */
   maxPastObservationChars?: number;
   /**
@@ -207,6 +214,9 @@ const optionsSchema = z.object({
     .union([timerMs, z.custom<number>((v) => v === Infinity, 'expected ms or Infinity')])
     .optional(),
   maxObservationChars: z.number().int().min(200).optional(),
+  maxRunContextChars: z
+    .union([z.number().int().min(1000), z.custom<number>((v) => v === Infinity, 'or Infinity')])
+    .optional(),
   maxPastObservationChars: z.number().int().min(100).optional(),
   fullHistoryTurns: z.number().int().nonnegative().optional(),
   maxHistoryChars: z.number().int().min(1000).optional(),
@@ -250,6 +260,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
   readonly maxToolArgsBytes: number;
   readonly maxRunTimeMs: number;
   readonly maxObservationChars: number;
+  readonly maxRunContextChars: number;
   readonly maxPastObservationChars: number;
   readonly fullHistoryTurns: number;
   readonly maxHistoryChars: number;
@@ -310,6 +321,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     this.maxToolArgsBytes = config.maxToolArgsBytes ?? DEFAULT_MAX_TOOL_ARGS_BYTES;
     this.maxRunTimeMs = config.maxRunTimeMs ?? DEFAULT_MAX_RUN_TIME_MS;
     this.maxObservationChars = config.maxObservationChars ?? 8000;
+    this.maxRunContextChars = config.maxRunContextChars ?? 16_000;
     this.maxPastObservationChars = config.maxPastObservationChars ?? 1500;
     this.fullHistoryTurns = config.fullHistoryTurns ?? 2;
     this.maxHistoryChars = config.maxHistoryChars ?? 24_000;

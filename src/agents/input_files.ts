@@ -228,4 +228,4 @@ export function renderInputFilesSection(staged: StagedInputs): string {
 
 /** The system prompt line telling the model where results for the user go. */
 export const OUTPUT_FILES_HINT =
-  'Figures you leave open (matplotlib) are shown to the user. Files you save under output/ are given to the user as downloadable artifacts.';
+  'Open matplotlib figures are shown to the user; files you save under output/ become downloadable artifacts.';

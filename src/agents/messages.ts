@@ -30,6 +30,9 @@ export const historyNotes = {
   stepsOmitted(count: number): string {
     return `[${count} code step${count === 1 ? '' : 's'}; code and output omitted]`;
   },
+  /** Marks an earlier observation of this run that was shortened. */
+  observationAged: (chars: number) =>
+    `[... shortened from ${chars} chars; its variables are still in the interpreter ...]`,
   /** Other agents' turns, which this agent reads as context (as ADK's LlmAgent does). */
   forContext(lines: readonly string[]): string {
     return `For context:\n${lines.join('\n')}`;

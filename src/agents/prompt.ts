@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-import {ALLOW_ALL_IMPORTS} from '../security/import_policy.js';
+import {ALLOW_ALL_IMPORTS, DEFAULT_SAFE_IMPORTS} from '../security/import_policy.js';
 
 /** What the system prompt is built from. */
 export interface SystemPromptParts {
@@ -18,25 +18,44 @@ export interface SystemPromptParts {
 
 /**
  * The rules that make models act well in code. Each one is here because models break it
- * otherwise; `prompt_test.ts` checks every rule stays in the prompt.
+ * otherwise; `prompt_test.ts` checks every rule stays in the prompt. They are sent with every
+ * model call, so each is as short as it can be without losing what it asks (bench section 9
+ * counts their tokens).
  */
 export const CODING_RULES: readonly string[] = [
-  'Work in steps. In each reply, think briefly, then write exactly one ```python code block. It runs at once and you see its output in the next message.',
-  'Variables, imports and functions persist between steps: reuse them, do not recompute.',
-  'Use print() for what you need to see; the value of the last expression is shown too. Output is truncated when long, so print summaries, not whole tables.',
-  'Call tools as the Python functions listed below, with keyword arguments. Their results are Python values; a failing tool raises an exception.',
-  'When you have the answer, call final_answer(answer) in a code block. Only do it once you have seen the output you rely on.',
-  'If a step fails, read the error and fix the cause; do not repeat the same code.',
-  'Never invent data or tool results. If something cannot be done, say so in final_answer.',
-  'If no code is needed, reply with the answer in plain text without a code block.',
+  'Each reply: think briefly, then write one ```python block. It runs at once; you see its output next. Variables, imports and functions persist: reuse them.',
+  'print() what you need to see (the last expression is shown too). Long output is cut: print summaries, not whole tables.',
+  'Tools are the Python functions below: call them with keyword arguments; they return Python values and raise on failure.',
+  'Finish with final_answer(answer). Compute and answer in one block when you do not need to see the output first; never answer from data you have not seen.',
+  'On an error, fix its cause; do not repeat the same code. Never invent data or tool results: if something cannot be done, say so in final_answer.',
+  'If no code is needed, answer in plain text.',
 ];
+
+/**
+ * The import policy in one short line. The default safe set is long (36 modules, about 90
+ * tokens per call) and the kernel names the allowed modules when it blocks one, so it is
+ * summarised; other lists are given whole.
+ */
+export function importsLine(authorizedImports: readonly string[]): string {
+  if (authorizedImports.includes(ALLOW_ALL_IMPORTS)) return 'You may import any installed module.';
+  const safe = new Set(DEFAULT_SAFE_IMPORTS);
+  if (!DEFAULT_SAFE_IMPORTS.every((name) => authorizedImports.includes(name))) {
+    return `You may import only: ${authorizedImports.join(', ')}.`;
+  }
+  const extra = authorizedImports.filter((name) => !safe.has(name));
+  return (
+    "Imports: the standard library's safe modules (math, statistics, datetime, json, re, " +
+    'collections, itertools, ...; not os, sys, subprocess, socket, pathlib)' +
+    (extra.length ? `, and ${extra.join(', ')}.` : '.')
+  );
+}
 
 /** Builds the system prompt: instruction, rules, tool stubs and the import policy. */
 export function buildSystemPrompt(parts: SystemPromptParts): string {
   const sections: string[] = [];
   if (parts.instruction.trim()) sections.push(parts.instruction.trim());
   sections.push(
-    'You solve tasks by writing Python code that runs in a sandboxed Python 3 interpreter.\n' +
+    'You solve tasks by writing Python that runs in a sandboxed Python 3 interpreter.\n' +
       CODING_RULES.map((rule) => `- ${rule}`).join('\n'),
   );
   sections.push(
@@ -44,10 +63,6 @@ export function buildSystemPrompt(parts: SystemPromptParts): string {
       ? `Tools available as Python functions:\n\`\`\`python\n${parts.toolsPromptText.trim()}\n\`\`\``
       : 'No tools are available; use Python only.',
   );
-  sections.push(
-    parts.authorizedImports.includes(ALLOW_ALL_IMPORTS)
-      ? 'You may import any installed module.'
-      : `You may import only: ${parts.authorizedImports.join(', ')}.`,
-  );
+  sections.push(importsLine(parts.authorizedImports));
   return sections.join('\n\n');
 }

@@ -36,6 +36,7 @@ import {renderInstruction} from './instruction_template.js';
 import {noteInterpreter} from './interpreter_state.js';
 import {BLANK_USER_MESSAGE, stopTexts} from './messages.js';
 import {buildSystemPrompt} from './prompt.js';
+import {StepHistory} from './step_history.js';
 import {UsageLedger} from './usage.js';
 
 /** The run's wall-clock budget (`maxRunTimeMs`) and the caller's abort, as one signal. */
@@ -63,6 +64,8 @@ export interface Run {
   usage: UsageLedger;
   /** The model's message history: earlier turns, then this run's steps. */
   contents: Content[];
+  /** This run's observations, shortened as they age (see step_history.ts). */
+  history: StepHistory;
   systemInstruction: string;
   /** The run streams (`RunConfig.streamingMode` SSE): model text and code output go live. */
   stream: boolean;
@@ -187,6 +190,7 @@ export async function prepareRun(
     events: new RunEvents(ctx, agent.name, usage),
     usage,
     contents,
+    history: new StepHistory(agent.maxRunContextChars),
     systemInstruction,
     stream: ctx.runConfig?.streamingMode === StreamingMode.SSE,
     budget,

@@ -45,6 +45,7 @@ export async function* runStep(run: Run, step: number): AsyncGenerator<Event, St
 /** The model call of a step (or of the last call, `step` = maxIterations + 1). */
 export function modelCall(run: Run, step: number, eventId: string): ModelCall {
   const {agent, llm} = run;
+  run.history.age();
   const config = agent.generateContentConfig;
   const request: LlmRequest = {
     model: llm.model,
@@ -158,6 +159,7 @@ async function* execute(
   ];
   yield run.events.step({step, eventId, modelParts, code, result, observation, actions, saved});
   pushMessage(run.contents, 'user', OBSERVATION_PREFIX + observation);
+  run.history.add(run.contents.at(-1)!.parts!.at(-1)!, observation, Boolean(result.error));
 
   if (result.finalAnswer) {
     const {value} = result.finalAnswer;

@@ -220,6 +220,35 @@ describe('run loop (local kernel)', () => {
     expect(finalText(events)).not.toContain('multiply');
   });
 
+  it('keeps a long run’s requests from growing with its steps (older observations age)', async () => {
+    const steps = 20;
+    const printing = (i: number) =>
+      '```python\nrows = [f"{i}-{j}: " + "v" * 30 for j in range(160)]\nprint("\\n".join(rows))\n```'.replace(
+        /\{i\}/,
+        String(i),
+      );
+    const replies = [
+      ...Array.from({length: steps}, (_, i) => printing(i)),
+      '```python\nfinal_answer(1)\n```',
+    ];
+    const chars = async (maxRunContextChars?: number) => {
+      const model = new ScriptedLlm({responses: replies});
+      const events = await (
+        await startSession(agent(model, {maxIterations: steps + 1, maxRunContextChars}))
+      ).turn('Print the table 20 times.');
+      expect(finalText(events)).toBe('1');
+      // What the model reads: the system instruction and every message's text.
+      return model.requests.map(
+        (r) => String(r.config?.systemInstruction ?? '').length + requestText(r).length,
+      );
+    };
+    const aged = await chars();
+    const whole = await chars(Infinity);
+    expect(aged[steps - 1] / aged[4]).toBeLessThanOrEqual(1.5);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    expect(sum(aged)).toBeLessThanOrEqual(sum(whole) / 3);
+  }, 120_000);
+
   it('never starts a request with a model turn when the user message is blank', async () => {
     const model = new ScriptedLlm({responses: ['```python\nfinal_answer(1)\n```']});
     const events = await (await startSession(agent(model))).turn('');

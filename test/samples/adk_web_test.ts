@@ -97,4 +97,32 @@ describe.skipIf(bubblewrap.skipReason !== undefined)('sample data_analyst in adk
       .evaluate((row) => row.scrollIntoView({block: 'start'}));
     await page.screenshot({path: SCREENSHOT});
   }, 120_000);
+
+  it("streams a long snippet's output while it runs (adk web's Token Streaming on)", async (context) => {
+    if (unavailable) context.skip(unavailable);
+    const page = await browser!.newPage();
+    await page.goto(`${web!.url}/dev-ui/?app=data_analyst`);
+    const input = page.locator('textarea').first();
+    await input.waitFor({timeout: 30_000});
+    await page.getByText('Token Streaming').first().click();
+    await input.fill('Process the batches and show progress.');
+    await input.press('Enter');
+
+    // Two different views of the output before the snippet ends: it grows as it is printed.
+    const printed = () =>
+      page.evaluate(() => {
+        const text = (globalThis as unknown as {document: {body: {innerText: string}}}).document
+          .body.innerText;
+        return (text.match(/processed batch \d of 8/g) ?? []).length;
+      });
+    const seen: number[] = [];
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !(await page.getByText('all 8 batches processed').count())) {
+      const count = await printed();
+      if (count > 0 && count < 8 && !seen.includes(count)) seen.push(count);
+      await page.waitForTimeout(100);
+    }
+    expect(seen.length, `partial outputs seen: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2);
+    await page.getByText('all 8 batches processed').first().waitFor({timeout: 30_000});
+  }, 120_000);
 });
