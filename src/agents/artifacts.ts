@@ -13,6 +13,7 @@
 import {Context, type EventActions, type InvocationContext} from '@google/adk';
 
 import type {ExecutionResult} from '../code_executors/sandbox.js';
+import {base64Bytes} from '../utils/base64.js';
 
 /** One artifact saved from an execution. */
 export interface SavedArtifact {
@@ -53,11 +54,7 @@ export function safeMimeType(mimeType: string | undefined): string {
     : 'application/octet-stream';
 }
 
-/** Bytes encoded by a base64 string, without decoding it. */
-export function base64Bytes(data: string): number {
-  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
-  return Math.max(0, Math.floor((data.length * 3) / 4) - padding);
-}
+export {base64Bytes};
 
 /** Human-readable size: `812 B`, `14.2 KB`, `52.4 MB`. */
 export function formatBytes(bytes: number): string {

@@ -25,12 +25,14 @@ import {
   readFileSync,
   statSync,
 } from 'node:fs';
-import {chown, copyFile, lstat, mkdir, rm, stat, writeFile} from 'node:fs/promises';
+import {chown, lstat, mkdir, rm, stat, writeFile} from 'node:fs/promises';
 import {delimiter, isAbsolute, join} from 'node:path';
 
 import {buildSeccompFilter} from '../security/seccomp_filter.js';
 import {
+  KERNEL_FOLDER,
   KernelCodeExecutor,
+  copyKernel,
   type KernelCodeExecutorOptions,
   type KernelSessionContext,
 } from './kernel_code_executor.js';
@@ -82,8 +84,8 @@ export interface BubblewrapCodeExecutorOptions extends KernelCodeExecutorOptions
 /** Result of {@link BubblewrapCodeExecutor.isAvailable}. */
 export type BubblewrapAvailability = {available: true} | {available: false; reason: string};
 
-/** Where the kernel and the session folder appear inside the sandbox. */
-const SANDBOX_KERNEL = '/opt/coding-agent/kernel.py';
+/** Where the kernel folder and the session folder appear inside the sandbox. */
+const SANDBOX_KERNEL_DIR = '/opt/coding-agent';
 const SANDBOX_WORK = '/work';
 /** The session's input folder, mounted read-only inside the work folder. */
 const SANDBOX_INPUT = `${SANDBOX_WORK}/input`;
@@ -509,7 +511,7 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
       '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n',
     );
     // A private copy: the sandbox user may not be able to read the package's own folder.
-    await copyFile(context.kernelPath, join(context.sessionDir, 'kernel.py'));
+    await copyKernel(context);
     if (uid !== undefined && gid !== undefined) {
       // bwrap runs as the sandbox user and must reach the folder; the snippet must write work/.
       for (const path of [context.sessionDir, context.workDir, context.outputDir]) {
@@ -562,18 +564,21 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
       context.inputDir,
       SANDBOX_INPUT,
       '--ro-bind',
-      join(context.sessionDir, 'kernel.py'),
-      SANDBOX_KERNEL,
+      join(context.sessionDir, KERNEL_FOLDER),
+      SANDBOX_KERNEL_DIR,
       // Last: the sandbox's own root (a tmpfs holding the mount points) becomes read-only too.
       '--remount-ro',
       '/',
       '--chdir',
       SANDBOX_WORK,
       ...(this.seccomp ? ['--seccomp', '3'] : []),
+      // The kernel's supervisor is the sandbox's PID 1: signals from inside cannot reach it, and
+      // when it exits every process of the sandbox ends.
+      '--as-pid-1',
       '--',
       context.python,
       '-I',
-      SANDBOX_KERNEL,
+      `${SANDBOX_KERNEL_DIR}/kernel.py`,
       ...context.kernelArgs,
       '--output-dir',
       `${SANDBOX_WORK}/output`,

@@ -13,7 +13,7 @@
  */
 
 import {spawnSync} from 'node:child_process';
-import {chmod, chown, copyFile, writeFile} from 'node:fs/promises';
+import {chmod, chown, writeFile} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
@@ -21,7 +21,9 @@ import {PassThrough} from 'node:stream';
 import type Docker from 'dockerode';
 
 import {
+  KERNEL_FOLDER,
   KernelCodeExecutor,
+  copyKernel,
   type KernelCodeExecutorOptions,
   type KernelSessionContext,
 } from './kernel_code_executor.js';
@@ -112,9 +114,9 @@ export interface ContainerCodeExecutorOptions extends KernelCodeExecutorOptions 
   seccomp?: boolean;
 }
 
-/** Where things appear inside the container. */
-const CONTAINER_KERNEL = '/opt/coding-agent/kernel.py';
-const CONTAINER_SECCOMP = '/opt/coding-agent/seccomp.bpf';
+/** Where things appear inside the container (the kernel folder holds the seccomp program too). */
+const CONTAINER_KERNEL_DIR = '/opt/coding-agent';
+const SECCOMP_FILE = 'seccomp.bpf';
 const CONTAINER_WORK = '/work';
 const CONTAINER_INPUT = `${CONTAINER_WORK}/input`;
 const NOBODY = '65534:65534';
@@ -464,11 +466,10 @@ const get = (path) => new Promise((resolve) => {
 
   /** Copies the kernel in and gives the work folder to the container's user. */
   protected override async prepareSession(context: KernelSessionContext): Promise<void> {
-    await copyFile(context.kernelPath, join(context.sessionDir, 'kernel.py'));
-    await chmod(join(context.sessionDir, 'kernel.py'), 0o644);
+    const kernelDir = await copyKernel(context);
     if (this.seccompProgram) {
-      // Next to the kernel, outside the folders the container can write: no snippet can swap it.
-      await writeFile(join(context.sessionDir, 'seccomp.bpf'), this.seccompProgram, {mode: 0o644});
+      // In the kernel folder, mounted read-only: no snippet can swap it.
+      await writeFile(join(kernelDir, SECCOMP_FILE), this.seccompProgram, {mode: 0o644});
     }
     await chmod(context.sessionDir, 0o755);
     if (isRoot()) {
@@ -485,22 +486,21 @@ const get = (path) => new Promise((resolve) => {
   protected override async openKernel(context: KernelSessionContext): Promise<KernelProcess> {
     const s = this.settings;
     const binds = [
-      `${join(context.sessionDir, 'kernel.py')}:${CONTAINER_KERNEL}:ro`,
+      `${join(context.sessionDir, KERNEL_FOLDER)}:${CONTAINER_KERNEL_DIR}:ro`,
       ...(s.workBytes === undefined ? [`${context.workDir}:${CONTAINER_WORK}:rw`] : []),
       `${context.inputDir}:${CONTAINER_INPUT}:ro`,
     ];
     const seccompArgs: string[] = [];
     if (s.seccomp) {
       if (!this.seccompProgram) throw new Error('the Docker daemon was not probed before start');
-      binds.push(`${join(context.sessionDir, 'seccomp.bpf')}:${CONTAINER_SECCOMP}:ro`);
-      seccompArgs.push('--seccomp-filter', CONTAINER_SECCOMP);
+      seccompArgs.push('--seccomp-filter', `${CONTAINER_KERNEL_DIR}/${SECCOMP_FILE}`);
     }
     const container = await this.docker.createContainer({
       Image: s.image,
       Cmd: [
         context.python,
         '-I',
-        CONTAINER_KERNEL,
+        `${CONTAINER_KERNEL_DIR}/kernel.py`,
         ...context.kernelArgs,
         ...seccompArgs,
         '--output-dir',
@@ -535,8 +535,10 @@ const get = (path) => new Promise((resolve) => {
         MemorySwap: s.memoryBytes,
         NanoCpus: Math.round(s.cpus * 1e9),
         PidsLimit: s.pidsLimit,
-        // A tiny init as PID 1 reaps zombies left by snippets' subprocesses.
-        Init: true,
+        // The kernel's supervisor is PID 1 (it reaps orphans): signals from inside cannot reach
+        // it, and when it exits, at the end of the host's attach stream whatever the snippet did
+        // to the interpreter, the container ends with everything in it.
+        Init: false,
         Runtime: s.runtime,
         AutoRemove: false,
       },
@@ -548,11 +550,7 @@ const get = (path) => new Promise((resolve) => {
     }
     try {
       const transport = await this.attach(container);
-      return await KernelProcess.connect(
-        transport,
-        {startTimeoutMs: this.options.startTimeoutMs},
-        `image ${s.image}`,
-      );
+      return await KernelProcess.connect(transport, this.kernelProcessOptions(), `image ${s.image}`);
     } catch (error) {
       await this.remove(container);
       throw error;
