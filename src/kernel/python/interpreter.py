@@ -16,12 +16,7 @@ report (a wrapped ``print``, ``final_answer`` or send function left behind), eac
 by restoring this module's functions, the builtins and the standard streams from copies taken at
 start and held where Python code cannot rebind them.
 
-``final_answer(value)`` converts the value to JSON at call time: numpy scalars via ``.item()``,
-numpy arrays and pandas Index via ``.tolist()``, a Series with a default index via
-``.tolist()`` and otherwise as ``{str(label): value}``, a DataFrame as
-``to_dict(orient="records")`` (after ``reset_index()`` when its index is not the default
-0..n-1 range, so labels are kept), dates as ISO strings, non-finite floats as ``null``, dict
-keys as strings, and anything else as ``str(value)``.
+``final_answer(value)`` converts the value to JSON at call time, by the rules in PROTOCOL.md.
 """
 
 import argparse
@@ -99,6 +94,7 @@ class State:
         self.final = None
         self.pending = {}
         self.pending_lock = threading.Lock()
+        self.call_lock = threading.Lock()
         self.snippet_counter = itertools.count(1)
         self.call_counter = itertools.count(1)
         self.libc_fflush = None
@@ -305,22 +301,24 @@ def call_tool(name, args=None):
     execution_id = STATE.current_id
     if execution_id is None:
         raise ToolError(f'tool {name!r} can only be called while a snippet is running')
-    call_id = f'call-{next(STATE.call_counter)}'
-    message = {'type': 'tool_call', 'id': execution_id, 'callId': call_id, 'name': name, 'args': args}
-    try:
-        line = ENCODE(message)
-    except (TypeError, ValueError, RecursionError) as error:
-        raise TypeError(f'arguments of tool {name!r} must be JSON-serializable: {error}') from None
-    if len(line) >= STATE.max_message_bytes:
-        raise ToolError(
-            f'{name}() call is {len(line)} bytes of JSON, over the {STATE.max_message_bytes}-byte '
-            'limit of one message from the sandbox; it was not run. Pass less data per call'
-        )
     slot = {'event': threading.Event(), 'reply': None}
-    with STATE.pending_lock:
-        STATE.pending[call_id] = slot
-    try:
+    # Ids are numbered and sent under one lock: the supervisor requires them in increasing order.
+    with STATE.call_lock:
+        call_id = f'call-{next(STATE.call_counter)}'
+        message = {'type': 'tool_call', 'id': execution_id, 'callId': call_id, 'name': name, 'args': args}
+        try:
+            line = ENCODE(message)
+        except (TypeError, ValueError, RecursionError) as error:
+            raise TypeError(f'arguments of tool {name!r} must be JSON-serializable: {error}') from None
+        if len(line) >= STATE.max_message_bytes:
+            raise ToolError(
+                f'{name}() call is {len(line)} bytes of JSON, over the {STATE.max_message_bytes}-byte '
+                'limit of one message from the sandbox; it was not run. Pass less data per call'
+            )
+        with STATE.pending_lock:
+            STATE.pending[call_id] = slot
         SEND(line)
+    try:
         slot['event'].wait()
     finally:
         with STATE.pending_lock:
