@@ -228,4 +228,24 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
     await s.dispose();
     expect(await containersOf(docker, process.pid)).toHaveLength(1); // only the suite's main session
   });
+
+  it('ends its container within seconds of a host SIGKILLed while the snippet tampers and busy-loops', async () => {
+    const script = fileURLToPath(new URL('./fixtures/tampering_host.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, 'docker'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const signal = await new Promise<string | null>((resolve) =>
+      child.on('exit', (_code, how) => resolve(how)),
+    );
+    expect(signal).toBe('SIGKILL');
+    const {pid} = JSON.parse(out) as {pid: number};
+    const [id] = await containersOf(docker, pid);
+    expect(id).toBeDefined();
+    // The supervisor is PID 1: the attach stream's end makes it exit, and the container with it.
+    const running = async () => (await docker.getContainer(id).inspect()).State.Running;
+    await expect.poll(running, {timeout: 10_000, interval: 200}).toBe(false);
+    await docker.getContainer(id).remove({force: true});
+  });
 });
