@@ -138,7 +138,10 @@ export function artifactNameForFile(relativePath: string): string {
     .join('/')
     // `user:` names are shared across a user's sessions in ADK; a file must not reach there.
     .replace(/^user:/i, 'user_')
+    // Bidi controls and zero-width characters make a name read as another
+    // (`invoice\u202efdp.exe` shows as `invoiceexe.pdf`): dropped.
+    .replace(/[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '')
     // eslint-disable-next-line no-control-regex
-    .replace(/[\x00-\x1f\x7f\\]/g, '_');
+    .replace(/[\x00-\x1f\x7f-\x9f\\]/g, '_');
   return cleaned || 'output';
 }

@@ -117,7 +117,8 @@ def cap_text(text, cap):
         return text
     half = cap // 2
     dropped = len(text) - cap
-    return f'{text[:half]}\n[... {dropped} characters dropped ...]\n{text[len(text) - (cap - half):]}'
+    tail = text[len(text) - (cap - half) :]
+    return f'{text[:half]}\n[... {dropped} characters dropped ...]\n{tail}'
 
 
 def _default_index(index):
@@ -204,7 +205,7 @@ def json_default(value):
 
 
 def make_encoder():
-    """A compact ASCII JSON encoder built from C parts a snippet cannot patch (falls back to json)."""
+    """A compact ASCII JSON encoder of C parts a snippet cannot patch (else json's)."""
     try:
         import _json
 
@@ -305,15 +306,24 @@ def call_tool(name, args=None):
     # Ids are numbered and sent under one lock: the supervisor requires them in increasing order.
     with STATE.call_lock:
         call_id = f'call-{next(STATE.call_counter)}'
-        message = {'type': 'tool_call', 'id': execution_id, 'callId': call_id, 'name': name, 'args': args}
+        message = {
+            'type': 'tool_call',
+            'id': execution_id,
+            'callId': call_id,
+            'name': name,
+            'args': args,
+        }
         try:
             line = ENCODE(message)
         except (TypeError, ValueError, RecursionError) as error:
-            raise TypeError(f'arguments of tool {name!r} must be JSON-serializable: {error}') from None
+            raise TypeError(
+                f'arguments of tool {name!r} must be JSON-serializable: {error}'
+            ) from None
         if len(line) >= STATE.max_message_bytes:
             raise ToolError(
-                f'{name}() call is {len(line)} bytes of JSON, over the {STATE.max_message_bytes}-byte '
-                'limit of one message from the sandbox; it was not run. Pass less data per call'
+                f'{name}() call is {len(line)} bytes of JSON, over the '
+                f'{STATE.max_message_bytes}-byte limit of one message from the sandbox; it was '
+                'not run. Pass less data per call'
             )
         with STATE.pending_lock:
             STATE.pending[call_id] = slot
@@ -404,12 +414,14 @@ def import_error(blocked, code, filename):
     trace = f'  File "{filename}", line {line_number}\n'
     if source:
         trace += f'    {source}\n'
-    return {'type': 'ImportError', 'message': message, 'traceback': f'{trace}ImportError: {message}\n'}
+    trace += f'ImportError: {message}\n'
+    return {'type': 'ImportError', 'message': message, 'traceback': trace}
 
 
 def flush_output():
     """Flushes Python's and C's buffered output, so it is in the capture sockets before `done`."""
-    for stream in {id(s): s for s in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)}.values():
+    streams = (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)
+    for stream in {id(s): s for s in streams}.values():
         try:
             stream.flush()
         except Exception:  # noqa: BLE001
@@ -452,7 +464,8 @@ def collect_figures():
             if len(data) > STATE.max_file_bytes or used + len(data) > STATE.max_total_file_bytes:
                 note(
                     f'[figure {number} ({len(data)} bytes) was not returned: over the limit of '
-                    f'{STATE.max_file_bytes} bytes per figure or {STATE.max_total_file_bytes} per step]'
+                    f'{STATE.max_file_bytes} bytes per figure or '
+                    f'{STATE.max_total_file_bytes} per step]'
                 )
                 continue
             used += len(data)
@@ -630,7 +643,7 @@ def dispatch(line, executions):
 
 
 def make_sender(channel_fd):
-    """A thread-safe function writing one line to the channel (exits when the supervisor is gone)."""
+    """A thread-safe function writing one line to the channel; exits when the supervisor is gone."""
     lock = threading.Lock()
     write = os.write
     exit_now = os._exit
@@ -723,25 +736,37 @@ def serve(channel_fd, capture_fds, streams, cap):
     """Announces readiness, then runs executions forever.
 
     Everything this loop relies on is bound here, in locals of a frame that never returns and
-    that Python code cannot rebind: the copies of this module's functions and globals, of the
-    builtins and of the streams that each execution starts by restoring (immutable tuples).
+    that Python code cannot rebind: copies (immutable tuples) of the builtins, of this module's
+    globals, of its functions' code, defaults and closure cells, and the streams, which each
+    execution starts by restoring.
     """
     own = globals()
-    saved_globals = tuple(own.items())
+    builtins_dict = vars(builtins)
+    functions = [
+        f for f in own.values() if isinstance(f, types.FunctionType) and f.__module__ == __name__
+    ]
+    functions += [SEND, ENCODE, builtins.__import__]
     saved_code = tuple(
-        (f, f.__code__, f.__defaults__, f.__kwdefaults__)
-        for f in own.values()
-        if isinstance(f, types.FunctionType) and f.__module__ == __name__
+        (
+            f,
+            f.__code__,
+            f.__defaults__,
+            f.__kwdefaults__,
+            tuple((cell, cell.cell_contents) for cell in f.__closure__ or ()),
+        )
+        for f in functions
     )
-    saved_builtins = tuple(vars(builtins).items())
+    saved_globals = tuple(own.items())
+    saved_builtins = tuple(builtins_dict.items())
     namespace_entries = (
         ('final_answer', final_answer),
         ('__adk_call_tool__', call_tool),
         ('ToolError', ToolError),
     )
     send, encode, dup2, state = SEND, ENCODE, os.dup2, STATE
-    run, update = execute, dict.update
+    run, update, sys_module = execute, dict.update, sys
     executions = queue.Queue()
+    next_execution = executions.get
     threading.Thread(
         target=read_messages, args=(channel_fd, cap, executions), name='channel-reader', daemon=True
     ).start()
@@ -755,23 +780,29 @@ def serve(channel_fd, capture_fds, streams, cap):
         )
     )
     while True:
-        request = executions.get()
-        # Undo what earlier snippets may have rebound (see the docstring).
+        request = next_execution()
+        # Undo what earlier snippets may have rebound (see the docstring); builtins first, since
+        # the rest looks names up there.
+        update(builtins_dict, saved_builtins)
         update(own, saved_globals)
-        for function, code, defaults, kwdefaults in saved_code:
-            function.__code__, function.__defaults__, function.__kwdefaults__ = code, defaults, kwdefaults
-        update(vars(builtins), saved_builtins)
+        for function, code, defaults, kwdefaults, cells in saved_code:
+            function.__code__ = code
+            function.__defaults__ = defaults
+            function.__kwdefaults__ = kwdefaults
+            for cell, contents in cells:
+                cell.cell_contents = contents
         for target, fd in zip((1, 2), capture_fds):
             try:
                 dup2(fd, target)
             except OSError:
                 pass
-        sys.stdin, sys.stdout, sys.stderr = streams
-        sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
+        sys_module.stdin, sys_module.stdout, sys_module.stderr = streams
+        sys_module.__stdin__, sys_module.__stdout__, sys_module.__stderr__ = streams
         update(state.namespace, namespace_entries)
         figures, done = run(request['id'], request['code'])
         for data in figures:
-            send(encode({'type': 'figure', 'id': done['id'], 'mimeType': 'image/png', 'data': data}))
+            figure = {'type': 'figure', 'id': done['id'], 'mimeType': 'image/png', 'data': data}
+            send(encode(figure))
         try:
             line = encode(done)
         except (TypeError, ValueError, RecursionError) as error:

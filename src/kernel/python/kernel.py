@@ -95,7 +95,20 @@ def diagnose(text):
 
 def encode(message):
     # ASCII JSON: lone surrogates and the like cannot break the UTF-8 stream.
-    return (json.dumps(message, ensure_ascii=True, allow_nan=False, separators=(',', ':')) + '\n').encode('ascii')
+    text = json.dumps(message, ensure_ascii=True, allow_nan=False, separators=(',', ':'))
+    return (text + '\n').encode('ascii')
+
+
+def tool_error(call_id, message):
+    """A `tool_result` line failing `call_id` with a ToolError (answers the supervisor makes)."""
+    return encode(
+        {
+            'type': 'tool_result',
+            'callId': call_id,
+            'ok': False,
+            'error': {'type': 'ToolError', 'message': message},
+        }
+    )
 
 
 def reject_constant(name):
@@ -122,7 +135,9 @@ class Lines:
         end = self.buffer.find(b'\n', start)
         while end >= 0:
             if end - begin > self.cap:
-                raise Violation(f'sent a message of {end - begin} bytes, over the {self.cap}-byte limit')
+                raise Violation(
+                    f'sent a message of {end - begin} bytes, over the {self.cap}-byte limit'
+                )
             lines.append(bytes(self.buffer[begin:end]))
             begin = end + 1
             end = self.buffer.find(b'\n', begin)
@@ -416,7 +431,7 @@ class OutputFolder:
         return files
 
     def read(self, path, notes, name):
-        # O_NOFOLLOW and O_NONBLOCK: a file swapped for a link or a FIFO is refused, never waited on.
+        # O_NOFOLLOW and O_NONBLOCK: a file swapped for a link or a FIFO is refused, not waited on.
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as error:
@@ -536,14 +551,15 @@ class Supervisor:
         ]
         devnull = os.open(os.devnull, os.O_RDONLY)
         # Sources above 9, so no dup2 below has the same source and target.
-        sources = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (devnull, out.fileno(), err.fileno(), channel_far.fileno())]
+        targets = (devnull, out.fileno(), err.fileno(), channel_far.fileno())
+        sources = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in targets]
         os.close(devnull)
         try:
             return os.posix_spawn(
                 sys.executable,
                 argv,
                 dict(os.environ),
-                file_actions=[(os.POSIX_SPAWN_DUP2, source, target) for target, source in enumerate(sources)],
+                file_actions=[(os.POSIX_SPAWN_DUP2, fd, to) for to, fd in enumerate(sources)],
                 setsigdef=IGNORED_SIGNALS,
             )
         finally:
@@ -650,7 +666,7 @@ class Supervisor:
         except OSError:
             data = b''
         if not data:
-            self.terminate(0)  # the host closed the channel (it exited, or the attach stream closed)
+            self.terminate(0)  # the host closed the channel: it exited, or the attach stream closed
         try:
             lines = self.host_in.feed(data)
         except Violation as error:
@@ -744,16 +760,8 @@ class Supervisor:
         self.stdout.finish(self.send_output)
         self.stderr.finish(self.send_output, note_text)
         for call_id in sorted(live.calls):
-            self.to_interpreter.put(
-                encode(
-                    {
-                        'type': 'tool_result',
-                        'callId': call_id,
-                        'ok': False,
-                        'error': {'type': 'ToolError', 'message': 'the execution ended before the tool answered'},
-                    }
-                )
-            )
+            message = 'the execution ended before the tool answered'
+            self.to_interpreter.put(tool_error(call_id, message))
         result = {
             'type': 'result',
             'id': live.id,
@@ -763,9 +771,10 @@ class Supervisor:
         if 'finalAnswer' in done:
             result['finalAnswer'] = done['finalAnswer']
         if stopped:
+            shown = stopped[:MAX_STOPPED_SHOWN]
             result['stoppedProcesses'] = {
                 'count': len(stopped),
-                'processes': [{'pid': pid, 'command': command} for pid, command in stopped[:MAX_STOPPED_SHOWN]],
+                'processes': [{'pid': pid, 'command': command} for pid, command in shown],
             }
         self.send(result)
         self.live = None
@@ -844,7 +853,8 @@ class Supervisor:
 
     def on_ready(self, message):
         python, packages = message.get('python'), message.get('packages')
-        if set(message) != {'type', 'python', 'packages'} or not isinstance(python, str) or not isinstance(packages, dict):
+        well_formed = isinstance(python, str) and isinstance(packages, dict)
+        if set(message) != {'type', 'python', 'packages'} or not well_formed:
             raise Violation('sent a malformed ready message')
         self.ready = True
         self.send(
@@ -871,45 +881,46 @@ class Supervisor:
         self.last_call = int(number.group(1))
         if len(self.live.calls) >= MAX_TOOL_CALLS_IN_FLIGHT:
             self.to_interpreter.put(
-                encode(
-                    {
-                        'type': 'tool_result',
-                        'callId': call_id,
-                        'ok': False,
-                        'error': {
-                            'type': 'ToolError',
-                            'message': f'{name}: too many tool calls at once ({MAX_TOOL_CALLS_IN_FLIGHT} are waiting); use fewer threads',
-                        },
-                    }
+                tool_error(
+                    call_id,
+                    f'{name}: too many tool calls at once ({MAX_TOOL_CALLS_IN_FLIGHT} are '
+                    'waiting); use fewer threads',
                 )
             )
             return
         self.live.calls.add(call_id)
-        self.send({'type': 'tool_call', 'id': self.live.id, 'callId': call_id, 'name': name, 'args': args})
+        self.send(
+            {'type': 'tool_call', 'id': self.live.id, 'callId': call_id, 'name': name, 'args': args}
+        )
 
     def on_figure(self, message):
         mime_type, data = message.get('mimeType'), message.get('data')
-        if set(message) != {'type', 'id', 'mimeType', 'data'} or mime_type not in FIGURE_MAGIC or not isinstance(data, str):
-            raise Violation('sent a malformed figure (only PNG, JPEG, GIF and WebP images are figures)')
+        well_formed = mime_type in FIGURE_MAGIC and isinstance(data, str)
+        if set(message) != {'type', 'id', 'mimeType', 'data'} or not well_formed:
+            raise Violation('sent a malformed figure (only PNG, JPEG, GIF and WebP are figures)')
         if self.live.figures >= self.args.max_figures:
             raise Violation(f'sent more than {self.args.max_figures} figures')
         try:
             raw = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError):
             raise Violation('sent a figure that is not base64') from None
-        if not raw.startswith(FIGURE_MAGIC[mime_type]) or (mime_type == 'image/webp' and raw[8:12] != b'WEBP'):
+        webp_ok = mime_type != 'image/webp' or raw[8:12] == b'WEBP'
+        if not raw.startswith(FIGURE_MAGIC[mime_type]) or not webp_ok:
             raise Violation(f'sent a figure whose bytes are not {mime_type}')
-        if len(raw) > self.args.max_file_bytes or self.live.file_bytes + len(raw) > self.args.max_total_file_bytes:
+        total = self.live.file_bytes + len(raw)
+        if len(raw) > self.args.max_file_bytes or total > self.args.max_total_file_bytes:
             raise Violation('sent figures over the size limits')
         self.live.figures += 1
         self.live.file_bytes += len(raw)
         self.send({'type': 'figure', 'id': self.live.id, 'mimeType': mime_type, 'data': data})
 
     def on_done(self, message):
-        if not {'type', 'id', 'value', 'error'} <= set(message) <= {'type', 'id', 'value', 'error', 'finalAnswer'}:
+        required = {'type', 'id', 'value', 'error'}
+        if not required <= set(message) <= required | {'finalAnswer'}:
             raise Violation('sent a malformed done message')
         value, error = message['value'], message['error']
-        if value is not None and (not isinstance(value, str) or len(value) > self.args.max_output_bytes + 100):
+        too_long = isinstance(value, str) and len(value) > self.args.max_output_bytes + 100
+        if value is not None and (not isinstance(value, str) or too_long):
             raise Violation('sent a value that is not a string within the output limit')
         if error is not None:
             if (
@@ -943,7 +954,11 @@ class Supervisor:
                     'type': 'result',
                     'id': live.id,
                     'value': None,
-                    'error': {'type': 'ProtocolError', 'message': f'the interpreter {what}', 'traceback': ''},
+                    'error': {
+                        'type': 'ProtocolError',
+                        'message': f'the interpreter {what}',
+                        'traceback': '',
+                    },
                     'stateLost': True,
                 }
             )
