@@ -550,7 +550,11 @@ const get = (path) => new Promise((resolve) => {
     }
     try {
       const transport = await this.attach(container);
-      return await KernelProcess.connect(transport, this.kernelProcessOptions(), `image ${s.image}`);
+      return await KernelProcess.connect(
+        transport,
+        this.kernelProcessOptions(),
+        `image ${s.image}`,
+      );
     } catch (error) {
       await this.remove(container);
       throw error;

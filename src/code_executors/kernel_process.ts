@@ -604,7 +604,11 @@ export class KernelProcess {
     const traceback = this.stderrTail.trim().slice(-2000);
     return pending
       ? lostResult('KernelDied', message, traceback, pending)
-      : {...emptyResult(startedAt), error: {type: 'KernelDied', message, traceback}, stateLost: true};
+      : {
+          ...emptyResult(startedAt),
+          error: {type: 'KernelDied', message, traceback},
+          stateLost: true,
+        };
   }
 
   private handleLine(line: string): void {

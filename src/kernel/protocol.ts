@@ -165,9 +165,7 @@ export const resultMessageSchema = z
       .object({
         count: z.number().int().min(1),
         processes: z
-          .array(
-            z.object({pid: z.number().int().min(1), command: z.string().max(200)}).strict(),
-          )
+          .array(z.object({pid: z.number().int().min(1), command: z.string().max(200)}).strict())
           .max(MAX_STOPPED_PROCESSES_SHOWN),
       })
       .strict()
@@ -273,10 +271,14 @@ const FIGURE_MAGIC: Record<(typeof FIGURE_MIME_TYPES)[number], (bytes: Buffer) =
   'image/jpeg': (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
   'image/gif': (b) => ['GIF87a', 'GIF89a'].includes(b.subarray(0, 6).toString('latin1')),
   'image/webp': (b) =>
-    b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
+    b.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    b.subarray(8, 12).toString('latin1') === 'WEBP',
 };
 
 /** Whether base64 `data` starts with the magic bytes of `mimeType` (decodes 16 characters only). */
-export function hasFigureMagic(mimeType: (typeof FIGURE_MIME_TYPES)[number], data: string): boolean {
+export function hasFigureMagic(
+  mimeType: (typeof FIGURE_MIME_TYPES)[number],
+  data: string,
+): boolean {
   return FIGURE_MAGIC[mimeType](Buffer.from(data.slice(0, 16), 'base64'));
 }

@@ -106,7 +106,9 @@ function pythonArgs(args: Record<string, unknown>): string {
 
 /** An argument name as an error message shows it (a key can be megabytes long). */
 function shownName(name: string): string {
-  return pythonParamName(name.length > PREVIEW_VALUE_CHARS ? `${name.slice(0, PREVIEW_VALUE_CHARS)}…` : name);
+  return pythonParamName(
+    name.length > PREVIEW_VALUE_CHARS ? `${name.slice(0, PREVIEW_VALUE_CHARS)}…` : name,
+  );
 }
 
 function describeError(tool: string, error: ErrorObject): string {

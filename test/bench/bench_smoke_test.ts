@@ -43,6 +43,7 @@ describe('benchmarks (smoke)', () => {
         '5. Concurrent',
         '6. System prompt',
         ...(withDocker ? ['7. Docker'] : []),
+        '8. Streamed output',
       ];
       expect(Object.keys(json)).toHaveLength(sections.length);
       const md = readFileSync(`${root}/bench/results/quick/benchmarks.md`, 'utf8');

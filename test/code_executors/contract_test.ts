@@ -475,7 +475,8 @@ for (const backend of sandboxBackends()) {
           '    except OSError:',
           '        time.sleep(0.05)',
         ].join('\n');
-        const fetch = 'import urllib.request\nurllib.request.urlopen("http://127.0.0.1:8765/").status';
+        const fetch =
+          'import urllib.request\nurllib.request.urlopen("http://127.0.0.1:8765/").status';
 
         const stopping = await executor.getSession('server', {authorizedImports: ['*']});
         const started = await stopping.execute({code: serve});

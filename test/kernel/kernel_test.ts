@@ -393,7 +393,9 @@ describe('kernel semantics', () => {
         timeoutMs: 20_000,
       });
       expect(result.error?.type).toBe('ProtocolError');
-      expect(result.error?.message).toMatch(/^Protocol error: the interpreter sent .*; the Python kernel was restarted/);
+      expect(result.error?.message).toMatch(
+        /^Protocol error: the interpreter sent .*; the Python kernel was restarted/,
+      );
       expect(result.stateLost).toBe(true);
       expect(result.stdout.startsWith('before the forgery\n')).toBe(true);
       await expect.poll(() => own.alive).toBe(false);
@@ -486,37 +488,89 @@ sys.stdin.readline()
     ['a line over the message cap', [`BIG:${2 * 2 ** 20}`], 'over the 1056768-byte limit'],
     ['a line that is not JSON', ['{not json'], 'a line that is not JSON'],
     ['an unknown message type', [message({type: 'nonsense'})], 'an invalid message'],
-    ['an unknown key', [message({type: 'result', value: null, error: null, stdout: 'x'})], 'an invalid message'],
-    ['a message for another execution', [result.replace('RID', 'exec-99')], 'exec-99, which is not the running execution'],
-    ['a second ready', [JSON.stringify({type: 'ready', python: '3', packages: {}, outputDir: '/'})], 'a second ready message'],
+    [
+      'an unknown key',
+      [message({type: 'result', value: null, error: null, stdout: 'x'})],
+      'an invalid message',
+    ],
+    [
+      'a message for another execution',
+      [result.replace('RID', 'exec-99')],
+      'exec-99, which is not the running execution',
+    ],
+    [
+      'a second ready',
+      [JSON.stringify({type: 'ready', python: '3', packages: {}, outputDir: '/'})],
+      'a second ready message',
+    ],
     ['a call id used twice', [call(1), 'READ', call(1)], 'a tool call id used before (call-1)'],
-    ['a call id going backwards', [call(5), 'READ', call(4)], 'a tool call id used before (call-4)'],
-    ['a figure of type text/html', [message({type: 'figure', mimeType: 'text/html', data: png})], 'an invalid message'],
-    ['a figure whose bytes are not its type', [message({type: 'figure', mimeType: 'image/jpeg', data: png})], 'a figure whose bytes are not image/jpeg'],
-    ['more figures than the cap', Array.from({length: 3}, () => message({type: 'figure', mimeType: 'image/png', data: png})), 'more than 2 figures'],
-    ['a file over the size cap', [message({type: 'file', name: 'a.bin', mimeType: 'application/octet-stream', data: 'A'.repeat(200)})], 'a file of 150 bytes, over the 100-byte limit'],
-    ['a file named with control characters', [message({type: 'file', name: 'a\u001b[2J.txt', mimeType: 'text/plain', data: ''})], 'an invalid message'],
-    ['output past the cap', Array.from({length: 2}, () => message({type: 'output', stream: 'stdout', text: 'y'.repeat(60_000)})), 'more than 1024 bytes of stdout'],
-  ])('stops a kernel that sends %s, with a ProtocolError keeping the output', async (_what, lines, reason) => {
-    const kernel = await fakeKernel(lines);
-    const calls: unknown[] = [];
-    const result = await kernel.execute({
-      code: 'ignored',
-      timeoutMs: 20_000,
-      onToolCall: async (request) => {
-        calls.push(request);
-        return {ok: true, value: 'v'};
-      },
-    });
-    expect(result.error?.type).toBe('ProtocolError');
-    expect(result.error?.message).toContain(reason);
-    expect(result.error?.message).toContain('the Python kernel was restarted');
-    expect(result.stateLost).toBe(true);
-    expect(result.stdout).toBe('printed before\n');
-    await kernel.dispose();
-    expect(kernel.alive).toBe(false);
-    expect(calls.length).toBeLessThanOrEqual(1);
-  });
+    [
+      'a call id going backwards',
+      [call(5), 'READ', call(4)],
+      'a tool call id used before (call-4)',
+    ],
+    [
+      'a figure of type text/html',
+      [message({type: 'figure', mimeType: 'text/html', data: png})],
+      'an invalid message',
+    ],
+    [
+      'a figure whose bytes are not its type',
+      [message({type: 'figure', mimeType: 'image/jpeg', data: png})],
+      'a figure whose bytes are not image/jpeg',
+    ],
+    [
+      'more figures than the cap',
+      Array.from({length: 3}, () => message({type: 'figure', mimeType: 'image/png', data: png})),
+      'more than 2 figures',
+    ],
+    [
+      'a file over the size cap',
+      [
+        message({
+          type: 'file',
+          name: 'a.bin',
+          mimeType: 'application/octet-stream',
+          data: 'A'.repeat(200),
+        }),
+      ],
+      'a file of 150 bytes, over the 100-byte limit',
+    ],
+    [
+      'a file named with control characters',
+      [message({type: 'file', name: 'a\u001b[2J.txt', mimeType: 'text/plain', data: ''})],
+      'an invalid message',
+    ],
+    [
+      'output past the cap',
+      Array.from({length: 2}, () =>
+        message({type: 'output', stream: 'stdout', text: 'y'.repeat(60_000)}),
+      ),
+      'more than 1024 bytes of stdout',
+    ],
+  ])(
+    'stops a kernel that sends %s, with a ProtocolError keeping the output',
+    async (_what, lines, reason) => {
+      const kernel = await fakeKernel(lines);
+      const calls: unknown[] = [];
+      const result = await kernel.execute({
+        code: 'ignored',
+        timeoutMs: 20_000,
+        onToolCall: async (request) => {
+          calls.push(request);
+          return {ok: true, value: 'v'};
+        },
+      });
+      expect(result.error?.type).toBe('ProtocolError');
+      expect(result.error?.message).toContain(reason);
+      expect(result.error?.message).toContain('the Python kernel was restarted');
+      expect(result.stateLost).toBe(true);
+      expect(result.stdout).toBe('printed before\n');
+      await kernel.dispose();
+      expect(kernel.alive).toBe(false);
+      expect(calls.length).toBeLessThanOrEqual(1);
+    },
+  );
 
   it('stops a kernel that sends a second result, and says why at the next execution', async () => {
     const kernel = await fakeKernel([result, result]);
@@ -537,7 +591,11 @@ sys.stdin.readline()
       message({
         type: 'result',
         value: null,
-        error: {type: 'ProtocolError', message: 'the interpreter sent a malformed figure', traceback: ''},
+        error: {
+          type: 'ProtocolError',
+          message: 'the interpreter sent a malformed figure',
+          traceback: '',
+        },
         stateLost: true,
       }),
     ]);
@@ -584,7 +642,9 @@ sys.stdin.readline()
     ]);
     const rssGrowth = process.memoryUsage().rss - rssBefore;
     expect(flooded.error?.type).toBe('ProtocolError');
-    expect(flooded.error?.message).toMatch(/a message of more than \d+ bytes, over the \d+-byte limit/);
+    expect(flooded.error?.message).toMatch(
+      /a message of more than \d+ bytes, over the \d+-byte limit/,
+    );
     expect(honestResults.map((r) => r.value)).toEqual(
       Array.from({length: 20}, (_, i) => String(i * 2)),
     );

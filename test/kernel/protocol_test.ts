@@ -134,7 +134,9 @@ describe('parseKernelMessage', () => {
 
   it('derives the largest message from the result caps', () => {
     // A 10 MiB file in base64, or a result whose value and error are at a 1 MiB cap, plus 1 MiB.
-    expect(maxMessageBytes(DEFAULT_RESULT_LIMITS)).toBe(4 * Math.ceil((10 * 2 ** 20) / 3) + 2 ** 20);
+    expect(maxMessageBytes(DEFAULT_RESULT_LIMITS)).toBe(
+      4 * Math.ceil((10 * 2 ** 20) / 3) + 2 ** 20,
+    );
     expect(maxMessageBytes({...DEFAULT_RESULT_LIMITS, maxFileBytes: 1024})).toBe(9 * 2 ** 20);
   });
 

@@ -169,7 +169,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // The figure the issue asks for: the largest host heap growth any heap attack reached.
-  console.log(`largest host heap growth (MiB) by backend: ${JSON.stringify(Object.fromEntries(heapGrowth))}`);
+  console.log(
+    `largest host heap growth (MiB) by backend: ${JSON.stringify(Object.fromEntries(heapGrowth))}`,
+  );
   delete process.env[secretEnvName];
   rmSync(secretFile, {force: true});
   victim?.kill('SIGKILL');

@@ -990,12 +990,24 @@ _report(started={'ok': True, 'v': mark}, plain=plain, setsid=setsid)`,
       await context.dispose();
       const left = await waitGone(processesWith(marker), 5000);
       killAll(marker);
-      const details = {stoppedAtReturn: named, runningAfterReturn: running, leftAfterDispose: left.length};
+      const details = {
+        stoppedAtReturn: named,
+        runningAfterReturn: running,
+        leftAfterDispose: left.length,
+      };
       if (running > 0 || left.length > 0) {
-        return {outcome: 'not-denied', how: `${running} still ran after the execution returned`, details};
+        return {
+          outcome: 'not-denied',
+          how: `${running} still ran after the execution returned`,
+          details,
+        };
       }
       if (named < 3) return {outcome: 'denied', how: 'could not start them', details};
-      return {outcome: 'denied', how: 'all stopped when the execution returned, and named', details};
+      return {
+        outcome: 'denied',
+        how: 'all stopped when the execution returned, and named',
+        details,
+      };
     },
   },
   // --- protocol -----------------------------------------------------------------------------

@@ -89,7 +89,10 @@ export async function idleCpuPercent(context: AttackContext, ms = 2000): Promise
 }
 
 /** A row running one of `fixtures/heap_attack.ts`'s attacks in a child host process. */
-function heapAttack(name: 'rejected-calls' | 'missing-tool' | 'forged-calls', title: string): Attack {
+function heapAttack(
+  name: 'rejected-calls' | 'missing-tool' | 'forged-calls',
+  title: string,
+): Attack {
   return {
     id: `host-heap-${name}`,
     title: `${title} (a real runner and CodingAgent in a host process with a 192 MiB heap)`,
@@ -124,7 +127,10 @@ function heapAttack(name: 'rejected-calls' | 'missing-tool' | 'forged-calls', ti
         return {outcome: 'not-denied', how: `the run did not answer (${report.answer})`};
       }
       // Heap figures vary from run to run: the results file gets them in tens of MiB.
-      const details = {peakGrowthMiB: Math.ceil(growth / 10) * 10, keptMiB: Math.ceil(kept / 10) * 10};
+      const details = {
+        peakGrowthMiB: Math.ceil(growth / 10) * 10,
+        keptMiB: Math.ceil(kept / 10) * 10,
+      };
       return {outcome: 'denied', how: 'the host survived and answered', details};
     },
   };
@@ -151,8 +157,14 @@ function refusedForgery(result: ExecutionResult, forgedValue?: string): Verdict 
 
 /** The protocol and lifetime attacks, in table order. */
 export const PROTOCOL_ATTACKS: readonly Attack[] = [
-  heapAttack('rejected-calls', 'Loop of rejected 6-60 MiB tool calls, then raw ones just under the cap'),
-  heapAttack('missing-tool', 'An agent with no tools calling a missing tool with 6-60 MiB arguments'),
+  heapAttack(
+    'rejected-calls',
+    'Loop of rejected 6-60 MiB tool calls, then raw ones just under the cap',
+  ),
+  heapAttack(
+    'missing-tool',
+    'An agent with no tools calling a missing tool with 6-60 MiB arguments',
+  ),
   heapAttack('forged-calls', '200 000 forged tool_call lines (1 KB call ids, then valid ones)'),
   {
     id: 'stop-reading-tool-results',
@@ -168,7 +180,10 @@ for i in range(400):
 import time
 time.sleep(50)`,
     classify: (result) => {
-      if (result.error?.type === 'ProtocolError' && result.error.message.includes('stopped reading')) {
+      if (
+        result.error?.type === 'ProtocolError' &&
+        result.error.message.includes('stopped reading')
+      ) {
         return {
           outcome: 'denied',
           how: 'the supervisor stopped the kernel at its 64 MiB queue bound',
@@ -180,7 +195,7 @@ time.sleep(50)`,
   {
     id: 'forged-result-live-id',
     title:
-      'Forge the running execution\'s result (live id, 3 MB stdout, a text/html figure, 50 001 files)',
+      "Forge the running execution's result (live id, 3 MB stdout, a text/html figure, 50 001 files)",
     category: 'protocol',
     session: 'own',
     timeoutMs: 20_000,
@@ -214,7 +229,11 @@ time.sleep(50)`,
     classify: (result) => {
       const details = {files: result.files.length};
       if (result.files.length <= 1000 && result.stderr.includes('more than 1000 new files')) {
-        return {outcome: 'denied', how: `${result.files.length} returned (the cap), the rest noted`, details};
+        return {
+          outcome: 'denied',
+          how: `${result.files.length} returned (the cap), the rest noted`,
+          details,
+        };
       }
       return {outcome: 'not-denied', how: `${result.files.length} files returned`, details};
     },
@@ -226,11 +245,15 @@ time.sleep(50)`,
     session: 'own',
     timeoutMs: 60_000,
     code: () =>
-      "import time\nimport matplotlib.pyplot as plt\nend = time.time() + 20\nn = 0\nwhile time.time() < end:\n    plt.figure()\n    n += 1\nn",
+      'import time\nimport matplotlib.pyplot as plt\nend = time.time() + 20\nn = 0\nwhile time.time() < end:\n    plt.figure()\n    n += 1\nn',
     classify: (result) => {
       const details = {figures: result.figures.length, made: Number(result.value) > 20};
       if (result.figures.length <= 20 && /more figures were not returned/.test(result.stderr)) {
-        return {outcome: 'denied', how: `${result.figures.length} returned (the cap), the rest closed`, details};
+        return {
+          outcome: 'denied',
+          how: `${result.figures.length} returned (the cap), the rest closed`,
+          details,
+        };
       }
       return {outcome: 'not-denied', how: `${result.figures.length} figures returned`, details};
     },
@@ -287,7 +310,8 @@ wrapped`,
   },
   {
     id: 'capture-reopen',
-    title: 'Turn 1 leaves a thread reading fds 1/2 (and /proc/self/fd/1) to rewrite turn 2\'s output',
+    title:
+      "Turn 1 leaves a thread reading fds 1/2 (and /proc/self/fd/1) to rewrite turn 2's output",
     category: 'protocol',
     session: 'own',
     timeoutMs: 20_000,
@@ -314,7 +338,10 @@ print(json.dumps(tried))`,
       if (second.stdout === 'mine\n' && !stolen) {
         return {outcome: 'denied', how: `write-only sockets (${how})`};
       }
-      return {outcome: 'not-denied', how: `turn 2 printed ${JSON.stringify(second.stdout)}; ${how}`};
+      return {
+        outcome: 'not-denied',
+        how: `turn 2 printed ${JSON.stringify(second.stdout)}; ${how}`,
+      };
     },
   },
   {
@@ -347,7 +374,10 @@ print(json.dumps(tries))
       if (result.value !== "'real'" || opened.length > 0) {
         return {outcome: 'not-denied', how: `opened ${opened.map(([name]) => name).join(', ')}`};
       }
-      return {outcome: 'denied', how: `not dumpable: ${[...new Set(Object.values(tries))].join(', ')}`};
+      return {
+        outcome: 'denied',
+        how: `not dumpable: ${[...new Set(Object.values(tries))].join(', ')}`,
+      };
     },
   },
   {
@@ -400,14 +430,19 @@ os.wait()
       const stopped = result.stoppedProcesses?.count ?? 0;
       const details = {stopped, idleCpuPercent: Math.round(cpu / 10) * 10};
       if (stopped >= 3 && cpu < 10) {
-        return {outcome: 'denied', how: `stopped at return (${stopped} named); ${cpu}% CPU idle`, details};
+        return {
+          outcome: 'denied',
+          how: `stopped at return (${stopped} named); ${cpu}% CPU idle`,
+          details,
+        };
       }
       return {outcome: 'not-denied', how: `${cpu}% CPU while no code ran`, details};
     },
   },
   {
     id: 'host-killed',
-    title: 'The host is SIGKILLed while the snippet ignores signals, replaces os._exit, forks and busy-loops',
+    title:
+      'The host is SIGKILLed while the snippet ignores signals, replaces os._exit, forks and busy-loops',
     category: 'processes',
     session: 'shared',
     timeoutMs: 5000,
