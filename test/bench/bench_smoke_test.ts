@@ -51,5 +51,7 @@ describe('benchmarks (smoke)', () => {
       expect(md.includes('| docker |')).toBe(withDocker);
       expect(md).not.toContain('NaN');
     },
+    // As long as the run itself may take (on 2 busy cores it takes a minute).
+    130_000,
   );
 });

@@ -22,6 +22,11 @@ import {ContainerCodeExecutor} from '../../src/code_executors/container_code_exe
 import type {KernelSandboxSession} from '../../src/code_executors/kernel_code_executor.js';
 import {isRunning} from '../helpers/processes.js';
 import {containersOf, sandboxBackends} from '../helpers/sandboxes.js';
+import {
+  DESCRIPTORS_SNIPPET,
+  hostDescriptors,
+  type DescriptorsReport,
+} from '../helpers/descriptors.js';
 
 const backend = sandboxBackends().find((b) => b.name === 'docker')!;
 const MARKER_VAR = `CODING_AGENT_DOCKER_SECRET_${randomBytes(4).toString('hex')}`;
@@ -114,6 +119,14 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
     expect(out).toContain("'CapEff:\\t0000000000000000'");
     expect(out).toContain("'CapBnd:\\t0000000000000000'");
     expect(out).toContain("'NoNewPrivs:\\t1'");
+  });
+
+  it("holds no descriptor to the host and cannot open the supervisor's (PID 1, not dumpable)", async () => {
+    const report = JSON.parse(await py(DESCRIPTORS_SNIPPET)) as DescriptorsReport;
+    expect(report.ppid).toBe(1);
+    expect(hostDescriptors(report)).toEqual([]);
+    // EACCES: the supervisor is not dumpable, so its /proc entries belong to root.
+    expect(report.tries).toEqual({list: 13, fd0: 13, fd1: 13, mem: 13});
   });
 
   it('does not see the host environment', async () => {

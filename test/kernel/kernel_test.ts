@@ -653,10 +653,35 @@ sys.stdin.readline()
     await Promise.all([hostile.dispose(), honest.dispose()]);
   });
 
+  it('stops a kernel that stops reading its input once 4 MiB are queued towards it', async () => {
+    // The fake asks for tool calls and never reads the answers (1 MiB each).
+    const stalled = String.raw`
+import json, sys, time
+out = sys.stdout
+out.write(json.dumps({"type": "ready", "python": "3.11.2", "packages": {}, "outputDir": "/o"}) + "\n"); out.flush()
+rid = json.loads(sys.stdin.readline())["id"]
+for n in range(1, 11):
+    out.write('{"type":"tool_call","id":"%s","callId":"call-%d","name":"t","args":{}}\n' % (rid, n)); out.flush()
+time.sleep(60)
+`;
+    const kernel = await KernelProcess.start(spec([], [PYTHON, '-c', stalled]), {
+      maxQueuedBytes: 4 * 2 ** 20,
+    });
+    const result = await kernel.execute({
+      code: 'ignored',
+      timeoutMs: 60_000,
+      onToolCall: async () => ({ok: true, value: 'v'.repeat(2 ** 20)}),
+    });
+    expect(result.error?.type).toBe('ProtocolError');
+    expect(result.error?.message).toMatch(
+      /the kernel stopped reading its input \(\d+ bytes queued towards it, over the 4194304-byte limit\)/,
+    );
+    expect(result.stateLost).toBe(true);
+    await kernel.dispose();
+  });
+
   it('stops a kernel flooding tool calls once more than 64 wait at once, in bounded memory', async () => {
     // 200 000 valid calls with increasing ids, none waiting for its answer.
-    const kernel = await fakeKernel([]);
-    await kernel.dispose();
     const flood = String.raw`
 import json, sys
 out = sys.stdout
