@@ -642,13 +642,17 @@ class Supervisor:
     def interpreter_exited(self, status):
         # What was printed before the end still reaches the host; then the kernel ends with the
         # interpreter's status (128 + signal for a kill), which the host reports as KernelDied.
-        if self.live is not None:
-            for capture in (self.stdout, self.stderr):
-                capture.read_available()
-                capture.stream(self.send_output, time.monotonic(), everything=True)
+        self.flush_output()
         code = os.waitstatus_to_exitcode(status)
         self.interpreter = None
         self.terminate(128 - code if code < 0 else code)
+
+    def flush_output(self):
+        """Sends the running execution's output so far, before the kernel ends without a result."""
+        if self.live is not None:
+            for capture in (self.stdout, self.stderr):
+                capture.read_available()
+                capture.finish(self.send_output)
 
     def terminate(self, code):
         """Stops every process of the session, hands the host what is queued, and exits."""
@@ -946,9 +950,7 @@ class Supervisor:
         diagnose(f'protocol error from the interpreter: {what}')
         live = self.live
         if live is not None:
-            for capture in (self.stdout, self.stderr):
-                capture.read_available()
-                capture.stream(self.send_output, time.monotonic(), everything=True)
+            self.flush_output()
             self.send(
                 {
                     'type': 'result',
