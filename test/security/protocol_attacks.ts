@@ -129,7 +129,7 @@ function heapAttack(
       // Heap figures vary from run to run: the results file gets them in tens of MiB.
       const details = {
         peakGrowthMiB: Math.ceil(growth / 10) * 10,
-        keptMiB: Math.ceil(kept / 10) * 10,
+        keptMiB: Math.round(kept / 10) * 10,
       };
       return {outcome: 'denied', how: 'the host survived and answered', details};
     },
