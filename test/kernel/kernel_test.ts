@@ -276,6 +276,17 @@ describe('kernel semantics', () => {
         '        os.execvp("sleep", ["sleep", "302"])',
         '    os._exit(0)',
         'os.wait()',
+        // Until the grandchild has become sleep 302 (its fork of this interpreter is not yet).
+        'import time',
+        'def running(name):',
+        '    for pid in filter(str.isdigit, os.listdir("/proc")):',
+        '        try:',
+        '            if open(f"/proc/{pid}/cmdline", "rb").read() == name:',
+        '                return True',
+        '        except OSError:',
+        '            pass',
+        'while not running(b"sleep\\x00302\\x00"):',
+        '    time.sleep(0.01)',
         'plain',
       ].join('\n'),
     );

@@ -93,10 +93,12 @@ def diagnose(text):
         pass
 
 
+# ASCII JSON: lone surrogates and the like cannot break the UTF-8 stream.
+_ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(',', ':'))
+
+
 def encode(message):
-    # ASCII JSON: lone surrogates and the like cannot break the UTF-8 stream.
-    text = json.dumps(message, ensure_ascii=True, allow_nan=False, separators=(',', ':'))
-    return (text + '\n').encode('ascii')
+    return (_ENCODER.encode(message) + '\n').encode('ascii')
 
 
 def tool_error(call_id, message):
@@ -493,6 +495,7 @@ class Supervisor:
         self.interpreter = None
         self.ready = False
         self.tool_backlog_limit = args.max_queued_bytes
+        self.next_reap = 0.0
 
     # -- start ---------------------------------------------------------------------------------
 
@@ -587,7 +590,10 @@ class Supervisor:
             if self.live is not None:
                 for capture in (self.stdout, self.stderr):
                     capture.stream(self.send_output, now)
-            self.check_interpreter()
+            if now >= self.next_reap:
+                # Orphans are collected now and then; the interpreter's exit wakes its pidfd.
+                self.next_reap = now + 0.5
+                self.check_interpreter()
             self.flush_host()
             self.flush_interpreter()
 
@@ -846,10 +852,12 @@ class Supervisor:
             return
         if self.live is None or message.get('id') != self.live.id:
             raise Violation(f'sent a {kind!r} message for an execution that is not running')
+        # A tool call or figure goes to the host as the interpreter wrote it, once checked: both
+        # sides parse JSON the same way, and re-encoding megabytes would cost each call.
         if kind == 'tool_call':
-            self.on_tool_call(message)
+            self.on_tool_call(message, line)
         elif kind == 'figure':
-            self.on_figure(message)
+            self.on_figure(message, line)
         elif kind == 'done':
             self.on_done(message)
         else:
@@ -871,7 +879,7 @@ class Supervisor:
         )
         self.start_next()
 
-    def on_tool_call(self, message):
+    def on_tool_call(self, message, line):
         call_id, name, args = message.get('callId'), message.get('name'), message.get('args')
         number = CALL_ID.match(call_id) if isinstance(call_id, str) else None
         if set(message) != {'type', 'id', 'callId', 'name', 'args'} or not number:
@@ -893,11 +901,9 @@ class Supervisor:
             )
             return
         self.live.calls.add(call_id)
-        self.send(
-            {'type': 'tool_call', 'id': self.live.id, 'callId': call_id, 'name': name, 'args': args}
-        )
+        self.host_out.put(line + b'\n')
 
-    def on_figure(self, message):
+    def on_figure(self, message, line):
         mime_type, data = message.get('mimeType'), message.get('data')
         well_formed = mime_type in FIGURE_MAGIC and isinstance(data, str)
         if set(message) != {'type', 'id', 'mimeType', 'data'} or not well_formed:
@@ -916,7 +922,7 @@ class Supervisor:
             raise Violation('sent figures over the size limits')
         self.live.figures += 1
         self.live.file_bytes += len(raw)
-        self.send({'type': 'figure', 'id': self.live.id, 'mimeType': mime_type, 'data': data})
+        self.host_out.put(line + b'\n')
 
     def on_done(self, message):
         required = {'type', 'id', 'value', 'error'}
