@@ -12,6 +12,7 @@
 
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
+import {rmSync} from 'node:fs';
 import {createServer, type Server} from 'node:net';
 import {fileURLToPath} from 'node:url';
 
@@ -253,12 +254,13 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
       child.on('exit', (_code, how) => resolve(how)),
     );
     expect(signal).toBe('SIGKILL');
-    const {pid} = JSON.parse(out) as {pid: number};
+    const {pid, sessionDir} = JSON.parse(out) as {pid: number; sessionDir: string};
     const [id] = await containersOf(docker, pid);
     expect(id).toBeDefined();
     // The supervisor is PID 1: the attach stream's end makes it exit, and the container with it.
     const running = async () => (await docker.getContainer(id).inspect()).State.Running;
     await expect.poll(running, {timeout: 10_000, interval: 200}).toBe(false);
     await docker.getContainer(id).remove({force: true});
+    rmSync(sessionDir, {recursive: true, force: true});
   });
 });

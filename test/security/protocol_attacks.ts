@@ -13,7 +13,7 @@
  */
 
 import {spawn} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {readFileSync, rmSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 
 import Docker from 'dockerode';
@@ -453,7 +453,11 @@ os.wait()
         new URL('../code_executors/fixtures/tampering_host.ts', import.meta.url),
       );
       const run = await runChild(['--import', 'tsx', script, backend], 120_000);
-      const {pid, tree} = JSON.parse(run.line) as {pid: number; tree: number[]};
+      const {pid, tree, sessionDir} = JSON.parse(run.line) as {
+        pid: number;
+        tree: number[];
+        sessionDir: string;
+      };
       const started = Date.now();
       let leftover: string;
       if (backend === 'docker') {
@@ -478,6 +482,8 @@ os.wait()
         }
       }
       const seconds = Math.ceil((Date.now() - started) / 1000);
+      // The dead host could not remove its session folder.
+      rmSync(sessionDir, {recursive: true, force: true});
       if (leftover) return {outcome: 'not-denied', how: `${leftover} 15 s after the host died`};
       return {
         outcome: 'contained',
