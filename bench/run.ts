@@ -38,8 +38,17 @@ import {mcpCallCost} from './mcp_calls.js';
 
 const quick = process.argv.includes('--quick');
 const N = quick
-  ? {steps: 10, raw: 20, calls: 20, cold: 2, reexec: 1, levels: [1, 4], mcpCalls: 3}
-  : {steps: 200, raw: 500, calls: 2000, cold: 10, reexec: 3, levels: [1, 8, 32], mcpCalls: 30};
+  ? {steps: 10, raw: 20, calls: 20, cold: 2, reexec: 1, levels: [1, 4], mcpCalls: 3, prints: 5}
+  : {
+      steps: 200,
+      raw: 500,
+      calls: 2000,
+      cold: 10,
+      reexec: 3,
+      levels: [1, 8, 32],
+      mcpCalls: 30,
+      prints: 40,
+    };
 const PYTHON = '/usr/bin/python3';
 const TITANIC = readFileSync(new URL('../samples/data/titanic.csv', import.meta.url));
 
@@ -78,14 +87,16 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [value, performance.now() - t];
 }
 
-/** Resident memory of every kernel process (python running kernel.py), in MiB. */
+/** Resident memory of every kernel process (python running kernel.py or interpreter.py), in MiB. */
 function kernelRssMiB(): number[] {
   const out: number[] = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      // The interpreter itself, not the bwrap process whose arguments also name kernel.py.
-      if (!/python3?$/.test(argv[0]) || !argv.some((a) => a.endsWith('kernel.py'))) continue;
+      // Python itself (the supervisor and the interpreter), not the bwrap process whose
+      // arguments also name kernel.py.
+      const kernelFile = (a: string) => a.endsWith('/kernel.py') || a.endsWith('/interpreter.py');
+      if (!/python3?$/.test(argv[0]) || !argv.some(kernelFile)) continue;
       const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (rss) out.push(Number(rss[1]) / 1024);
     } catch {
@@ -171,6 +182,31 @@ json.dumps([lat[len(lat)//2], lat[int(len(lat)*0.95)], len(lat) / wall * 1000])`
   const eight = parse(await sandbox.execute({code: code(8), onToolCall}));
   await executor.dispose();
   return {backend: b.name, pyCallMs: Number(base.value), single, eight};
+}
+
+// 8. Streamed output: from a `print` in the snippet to the host's onOutput call (the clocks are
+// the same machine's); baseline: the round trip of an empty execution.
+async function outputLatency(b: Backend) {
+  const executor = b.make();
+  const sandbox = await executor.getSession('bench/stream', {authorizedImports: ['time']});
+  const raw: number[] = [];
+  for (let i = 0; i < N.steps; i++) {
+    raw.push((await timed(() => sandbox.execute({code: 'x = 1'})))[1]);
+  }
+  const latencies: number[] = [];
+  // Prints 150 ms apart, so each one waits for no earlier chunk (at most one every 100 ms).
+  await sandbox.execute({
+    code: `import time\nfor _ in range(${N.prints}):\n    print(repr(time.time()), flush=True)\n    time.sleep(0.15)`,
+    timeoutMs: 120_000,
+    onOutput: (chunk) => {
+      const now = (performance.timeOrigin + performance.now()) / 1000;
+      for (const line of chunk.text.split('\n').filter(Boolean)) {
+        latencies.push((now - Number(line)) * 1000);
+      }
+    },
+  });
+  await executor.dispose();
+  return {backend: b.name, rawP50: pct(raw, 50), p50: pct(latencies, 50), p95: pct(latencies, 95)};
 }
 
 // 3. Cold start and time to first result; baseline: a bare `python3 -c pass` on the host.
@@ -364,7 +400,8 @@ async function idleKernelMiB(b: Backend): Promise<number> {
     await (await executor.getSession(`idle${i}`, {authorizedImports: []})).execute({code: 'x = 1'});
   const all = kernelRssMiB().filter((x) => !before.has(x));
   await executor.dispose();
-  return pct(all, 50);
+  // A kernel is two processes (supervisor and interpreter): the memory of one kernel.
+  return sum(all) / count;
 }
 
 // 6. Prompt tokens for the three-tool data-analysis case.
@@ -476,9 +513,11 @@ const cold = [];
 const state = [];
 const conc = [];
 const idle: Record<string, number> = {};
+const streaming = [];
 for (const b of BACKENDS) {
   step.push(await stepOverhead(b));
   tools.push(await toolRoundTrip(b));
+  streaming.push(await outputLatency(b));
   cold.push(await coldStart(b));
   state.push(await stateVsReexecution(b));
   for (const level of N.levels) conc.push(await concurrency(b, level));
@@ -717,6 +756,22 @@ sections.push({
     data: mcp,
   });
 }
+sections.push({
+  title: `11. Streamed output: a \`print\` in the snippet to the host's \`onOutput\` (${N.prints} prints, 150 ms apart)`,
+  header: [
+    'backend',
+    'empty execution round trip p50 ms (baseline)',
+    'print → onOutput p50 / p95 ms',
+    'latency ÷ round trip',
+  ],
+  rows: streaming.map((r) => [
+    r.backend,
+    ms(r.rawP50),
+    `${ms(r.p50)} / ${ms(r.p95)}`,
+    ratio(r.p50, r.rawP50),
+  ]),
+  data: streaming,
+});
 
 const md = [
   `# Benchmarks${quick ? ' (quick smoke run)' : ''}`,

@@ -107,6 +107,14 @@ export function formatObservation(
     sections.push(`Files written: ${result.files.map((f) => f.name).join(', ')}`);
   }
   if (saved?.problems.length) sections.push(saved.problems.join('\n'));
+  if (result.stoppedProcesses) {
+    const {count, processes} = result.stoppedProcesses;
+    const named = processes.map((p) => `${p.pid} ${p.command}`).join(', ');
+    const more = count > processes.length ? ` and ${count - processes.length} more` : '';
+    sections.push(
+      `Stopped background processes (still running when the code returned; nothing a step starts outlives it): ${named}${more}`,
+    );
+  }
   if (result.error) {
     const {type, message, traceback} = result.error;
     const trace = traceback.trim() ? `\n${traceback.trimEnd()}` : '';

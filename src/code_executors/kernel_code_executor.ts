@@ -11,8 +11,19 @@
  */
 
 import {existsSync} from 'node:fs';
-import {chmod, chown, mkdir, rename, rm, stat, writeFile} from 'node:fs/promises';
-import {isAbsolute, join} from 'node:path';
+import {
+  chmod,
+  chown,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {dirname, isAbsolute, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import {
@@ -23,7 +34,13 @@ import {
 } from '../security/hardening_profile.js';
 import {normalizeAuthorizedImports} from '../security/import_policy.js';
 import {createSessionFolder} from './session_folders.js';
-import {KernelProcess, type KernelInfo, type KernelLaunchSpec} from './kernel_process.js';
+import {
+  KernelProcess,
+  type KernelInfo,
+  type KernelLaunchSpec,
+  type KernelProcessOptions,
+} from './kernel_process.js';
+import {DEFAULT_RESULT_LIMITS, maxMessageBytes, type ResultLimits} from '../kernel/protocol.js';
 import {resolvePoolOptions, WarmPool, type WarmPoolOptions} from './warm_pool.js';
 import {
   CODE_EXECUTOR_SIGNATURE,
@@ -50,12 +67,28 @@ export interface KernelCodeExecutorOptions {
   timeoutMs?: number;
   /** Sessions unused for this long are disposed. Default 30 min; `Infinity` disables. */
   idleTimeoutMs?: number;
-  /** Cap on captured stdout and on stderr per execution (head and tail kept). Default 1 MiB. */
+  /**
+   * Cap on captured stdout and on stderr per execution (head and tail kept), and on the last
+   * expression's value and the final answer's JSON. Default 1 MiB.
+   */
   maxOutputBytes?: number;
-  /** Largest file returned from the output folder. Default 10 MiB. */
+  /** Largest file or figure returned by one execution. Default 10 MiB. */
   maxFileBytes?: number;
   /** Total bytes of files and figures returned by one execution. Default 24 MiB. */
   maxTotalFileBytes?: number;
+  /**
+   * Figures (open matplotlib figures) returned by one execution; the rest are closed and the
+   * model is told how many were left out. Default 20.
+   */
+  maxFigures?: number;
+  /**
+   * Keep the processes a snippet starts running after its execution returns (e.g. a local
+   * server used by later steps). Default false: when an execution returns, every process it
+   * left running is stopped, and the result names them (`stoppedProcesses`), so nothing a
+   * snippet starts outlives it unless asked. Kept processes still count against the sandbox's
+   * limits and end with the session.
+   */
+  keepBackgroundProcesses?: boolean;
   /** How long a kernel may take to start. Default 30 000 ms. */
   startTimeoutMs?: number;
   /**
@@ -69,8 +102,9 @@ export interface KernelCodeExecutorOptions {
    */
   pool?: WarmPoolOptions;
   /**
-   * Host path of `kernel.py`. Default: found next to this module (`../kernel/python/`). Set it
-   * when a bundler moved this code away from the package's files.
+   * Host path of `kernel.py`, the kernel's entry (its folder holds `interpreter.py` too).
+   * Default: found next to this module (`../kernel/python/`). Set it when a bundler moved this
+   * code away from the package's files.
    */
   kernelPath?: string;
 }
@@ -122,9 +156,11 @@ const DEFAULTS = {
   python: '/usr/bin/python3',
   timeoutMs: 30_000,
   idleTimeoutMs: 30 * 60_000,
-  maxOutputBytes: 1024 * 1024,
-  maxFileBytes: 10 * 1024 * 1024,
-  maxTotalFileBytes: 24 * 1024 * 1024,
+  maxOutputBytes: DEFAULT_RESULT_LIMITS.maxOutputBytes,
+  maxFileBytes: DEFAULT_RESULT_LIMITS.maxFileBytes,
+  maxTotalFileBytes: DEFAULT_RESULT_LIMITS.maxTotalFileBytes,
+  maxFigures: DEFAULT_RESULT_LIMITS.maxFigures,
+  keepBackgroundProcesses: false,
   startTimeoutMs: 30_000,
   // The sandboxing backends pass limits derived from their profile (memoryLimit, pidsLimit).
   limits: {
@@ -184,6 +220,16 @@ function resolveOptions(options: KernelCodeExecutorOptions): ResolvedOptions {
   checkBytes('maxOutputBytes', resolved.maxOutputBytes, 1024);
   checkBytes('maxFileBytes', resolved.maxFileBytes, 0);
   checkBytes('maxTotalFileBytes', resolved.maxTotalFileBytes, 0);
+  if (!Number.isSafeInteger(resolved.maxFigures) || resolved.maxFigures < 0) {
+    throw new Error(
+      `maxFigures must be a non-negative integer, got ${String(resolved.maxFigures)}`,
+    );
+  }
+  if (typeof resolved.keepBackgroundProcesses !== 'boolean') {
+    throw new Error(
+      `keepBackgroundProcesses must be true or false, got ${String(resolved.keepBackgroundProcesses)}`,
+    );
+  }
   if (resolved.kernelPath !== undefined && !isAbsolute(resolved.kernelPath)) {
     throw new Error(
       `kernelPath must be an absolute path, got ${JSON.stringify(resolved.kernelPath)}`,
@@ -389,6 +435,9 @@ export class KernelSandboxSession implements SandboxSession {
       if (request.signal?.aborted) {
         return failure('AbortError', 'Execution was aborted before it started.', false, startedAt);
       }
+      // A kernel that is there but dead ended between executions (e.g. a thread a snippet left
+      // called os._exit): this execution says so, since the variables went with it.
+      const endedIdle = this.kernel && !this.kernel.alive ? this.kernel.endedHow : undefined;
       if (!this.kernel?.alive) {
         try {
           this.kernel = await this.startKernel();
@@ -408,10 +457,15 @@ export class KernelSandboxSession implements SandboxSession {
       }
       const timeoutMs = request.timeoutMs ?? this.options.timeoutMs;
       checkMs('timeoutMs', timeoutMs, false);
+      const notice = endedIdle
+        ? `[The Python kernel ended between executions (${endedIdle}) and was restarted: every variable, import and definition from earlier steps is gone.]\n`
+        : '';
+      if (notice) request.onOutput?.({stream: 'stderr', text: notice});
       const result = await this.kernel.execute({
         code: request.code,
         timeoutMs,
         onToolCall: request.onToolCall,
+        onOutput: request.onOutput,
         signal: request.signal,
       });
       if (result.stateLost) {
@@ -420,7 +474,7 @@ export class KernelSandboxSession implements SandboxSession {
         this.kernel = undefined;
         await dead?.dispose();
       }
-      return result;
+      return notice ? {...result, stderr: notice + result.stderr} : result;
     } finally {
       this.busy--;
       this.touch();
@@ -487,15 +541,34 @@ function sessionContext(
   };
 }
 
-/** Kernel arguments for the output caps and resource limits of `options`. */
+/** The result caps of `options`, as the host checks them (see {@link kernelLimitArgs}). */
+function resultLimits(options: ResolvedOptions): ResultLimits {
+  return {
+    maxOutputBytes: options.maxOutputBytes,
+    maxFileBytes: options.maxFileBytes,
+    maxTotalFileBytes: options.maxTotalFileBytes,
+    maxFiles: DEFAULT_RESULT_LIMITS.maxFiles,
+    maxFigures: options.maxFigures,
+  };
+}
+
+/** Kernel arguments for the result caps and resource limits of `options`. */
 function kernelLimitArgs(options: ResolvedOptions): string[] {
+  const limits = resultLimits(options);
   return [
     '--max-output-bytes',
-    String(options.maxOutputBytes),
+    String(limits.maxOutputBytes),
     '--max-file-bytes',
-    String(options.maxFileBytes),
+    String(limits.maxFileBytes),
     '--max-total-file-bytes',
-    String(options.maxTotalFileBytes),
+    String(limits.maxTotalFileBytes),
+    '--max-files',
+    String(limits.maxFiles),
+    '--max-figures',
+    String(limits.maxFigures),
+    '--max-message-bytes',
+    String(maxMessageBytes(limits)),
+    ...(options.keepBackgroundProcesses ? ['--keep-background-processes'] : []),
     ...limitArgs(options.limits),
   ];
 }
@@ -588,7 +661,12 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
    */
   protected async openKernel(context: KernelSessionContext): Promise<KernelProcess> {
     const spec = await this.launchSpec(context);
-    return KernelProcess.start(spec, {startTimeoutMs: this.options.startTimeoutMs});
+    return KernelProcess.start(spec, this.kernelProcessOptions());
+  }
+
+  /** How the host talks to this executor's kernels: start timeout and the same caps. */
+  protected kernelProcessOptions(): KernelProcessOptions {
+    return {startTimeoutMs: this.options.startTimeoutMs, limits: resultLimits(this.options)};
   }
 
   /** @internal Used by sessions to start and restart kernels. */

@@ -5,23 +5,42 @@
  */
 
 /**
- * The host side of one kernel process: starts it, speaks the wire protocol, routes tool calls,
- * and kills the whole process group on timeout, abort or dispose.
+ * The host side of one kernel: starts it, speaks the wire protocol (`src/kernel/PROTOCOL.md`),
+ * routes tool calls and streams output, and kills the whole sandbox on timeout, abort, dispose or
+ * any message that breaks the protocol. Every message is checked where it arrives, so the host's
+ * memory per kernel stays bounded whatever the sandbox sends: lines over the message cap are
+ * refused before they are parsed, and each execution keeps at most its caps of output, figures
+ * and files, a bounded set of tool calls in flight, and a bounded queue of bytes towards the
+ * kernel.
  */
 
 import {spawn, type ChildProcessByStdio} from 'node:child_process';
 import type {Readable, Writable} from 'node:stream';
 
 import {
-  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_RESULT_LIMITS,
+  MAX_TOOL_CALLS_IN_FLIGHT,
+  OUTPUT_NOTES_CHARS,
   encodeHostMessage,
+  hasFigureMagic,
+  maxMessageBytes,
   parseKernelMessage,
   type HostMessage,
+  type KernelMessage,
   type ReadyMessage,
-  type ResultMessage,
+  type ResultLimits,
   type ToolCallMessage,
 } from '../kernel/protocol.js';
-import type {ExecutionResult, ToolCallHandler, ToolCallOutcome} from './sandbox.js';
+import type {
+  ExecutionResult,
+  FigureOutput,
+  FileOutput,
+  OutputChunk,
+  ToolCallHandler,
+  ToolCallOutcome,
+} from './sandbox.js';
+import {base64Bytes} from '../utils/mime.js';
 import {seconds} from '../utils/time.js';
 
 /** How to start a kernel process; produced by a backend for each session. */
@@ -48,12 +67,21 @@ export interface KernelLaunchSpec {
   cleanup?: () => void;
 }
 
-/** Options of {@link KernelProcess.start}. */
+/** Options of {@link KernelProcess.start} and {@link KernelProcess.connect}. */
 export interface KernelProcessOptions {
   /** How long to wait for the kernel's `ready` message. Default 30 s. */
   startTimeoutMs?: number;
-  /** Largest accepted kernel message in bytes. Default 64 MiB. */
-  maxMessageBytes?: number;
+  /**
+   * What one execution may return; the kernel was started with the same caps (see
+   * `KernelCodeExecutor`), and anything beyond them is a protocol error. Defaults:
+   * {@link DEFAULT_RESULT_LIMITS}. They also fix the largest message ({@link maxMessageBytes}).
+   */
+  limits?: Partial<ResultLimits>;
+  /**
+   * Bytes the host may queue towards the kernel (tool results it has not read yet); past it the
+   * execution fails and the kernel is stopped. Default 64 MiB.
+   */
+  maxQueuedBytes?: number;
 }
 
 /** What the kernel announced at start. */
@@ -71,6 +99,7 @@ export interface KernelExecuteRequest {
   code: string;
   timeoutMs: number;
   onToolCall?: ToolCallHandler;
+  onOutput?: (chunk: OutputChunk) => void;
   signal?: AbortSignal;
 }
 
@@ -118,12 +147,25 @@ function killGroup(pid: number): void {
 const STATE_LOST =
   'the Python kernel was restarted, so every variable, import and definition from earlier steps is gone.';
 
+/** What an execution has received so far (kept, capped, in a lost result too). */
+interface Received {
+  stdout: string[];
+  stderr: string[];
+  chars: {stdout: number; stderr: number};
+  figures: FigureOutput[];
+  files: FileOutput[];
+  fileBytes: number;
+}
+
 interface PendingExecution {
   id: string;
   startedAt: number;
   onToolCall?: ToolCallHandler;
-  toolCalls: Set<string>;
-  /** Why the host killed the kernel during this execution, if it did. */
+  onOutput?: (chunk: OutputChunk) => void;
+  /** Call ids waiting for the host's answer (at most MAX_TOOL_CALLS_IN_FLIGHT). */
+  calls: Set<string>;
+  received: Received;
+  /** Why the host is killing the kernel during this execution, if it is. */
   killed?: {type: string; message: string};
   resolve: (result: ExecutionResult) => void;
 }
@@ -201,8 +243,8 @@ export function spawnTransport(spec: KernelLaunchSpec): KernelTransport {
 /**
  * One running kernel. Create with {@link KernelProcess.start} (a local process) or
  * {@link KernelProcess.connect} (any transport); run snippets with {@link KernelProcess.execute}
- * one at a time or concurrently (the kernel queues them); call {@link KernelProcess.dispose}
- * when done.
+ * one at a time or concurrently (the kernel runs them in order); call
+ * {@link KernelProcess.dispose} when done.
  */
 export class KernelProcess {
   /** Host process id of the kernel (the process group leader for local processes), if any. */
@@ -211,24 +253,33 @@ export class KernelProcess {
   readonly info: KernelInfo;
 
   private readonly transport: KernelTransport;
+  private readonly limits: ResultLimits;
   private readonly maxMessageBytes: number;
+  private readonly maxQueuedBytes: number;
+  /** Executions sent to the kernel, in order; the first is the one it runs. */
   private readonly pending = new Map<string, PendingExecution>();
   private readonly exitListeners = new Set<() => void>();
   private stderrTail = '';
   private exitInfo?: KernelExit;
   private exited: Promise<unknown>;
   private nextId = 1;
+  /** The number of the last call id seen: call ids must increase (no set of seen ids). */
+  private lastCall = 0;
+  /** Why the host stopped a kernel that was running nothing (see {@link endedHow}). */
+  private stopReason?: string;
 
   private constructor(
     transport: KernelTransport,
     info: KernelInfo,
-    maxMessageBytes: number,
+    options: Required<Omit<KernelProcessOptions, 'startTimeoutMs'>> & {limits: ResultLimits},
     stderrTail: string,
   ) {
     this.transport = transport;
     this.pid = transport.pid;
     this.info = info;
-    this.maxMessageBytes = maxMessageBytes;
+    this.limits = options.limits;
+    this.maxMessageBytes = maxMessageBytes(options.limits);
+    this.maxQueuedBytes = options.maxQueuedBytes;
     this.stderrTail = stderrTail;
     this.exited = transport.exited;
   }
@@ -258,8 +309,8 @@ export class KernelProcess {
    *
    * @param what Names the kernel in start errors (a command, an image).
    * @throws Error when the transport fails, the kernel exits before `ready` (the message ends
-   *     with the tail of its stderr) or does not become ready within `startTimeoutMs`. The
-   *     transport is killed in each case.
+   *     with the tail of its stderr), sends anything else first, or does not become ready within
+   *     `startTimeoutMs`. The transport is killed in each case.
    */
   static connect(
     transport: KernelTransport,
@@ -267,7 +318,11 @@ export class KernelProcess {
     what = 'kernel',
   ): Promise<KernelProcess> {
     const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const resolved = {
+      limits: {...DEFAULT_RESULT_LIMITS, ...options.limits},
+      maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
+    };
+    const lineCap = maxMessageBytes(resolved.limits);
     return new Promise<KernelProcess>((resolve, reject) => {
       let settled = false;
       let exitedEarly = false;
@@ -315,26 +370,38 @@ export class KernelProcess {
 
       readLines(
         transport.stdout,
-        maxMessageBytes,
+        lineCap,
         (line) => {
           if (kernel) {
             kernel.handleLine(line);
             return;
           }
-          const parsed = parseKernelMessage(line, {maxBytes: maxMessageBytes});
-          if (!parsed.ok || parsed.message.type !== 'ready' || settled || exitedEarly) return;
+          if (settled || exitedEarly) return;
+          const parsed = parseKernelMessage(line);
+          if (!parsed.ok || parsed.message.type !== 'ready') {
+            fail(
+              `the Python kernel broke the protocol before it was ready: it sent ${
+                parsed.ok ? `a ${parsed.message.type} message` : parsed.error
+              }`,
+            );
+            return;
+          }
           settled = true;
           clearTimeout(timer);
           const ready: ReadyMessage = parsed.message;
           kernel = new KernelProcess(
             transport,
             {python: ready.python, packages: ready.packages, outputDir: ready.outputDir},
-            maxMessageBytes,
+            resolved,
             stderrTail,
           );
           resolve(kernel);
         },
-        (head, bytes) => kernel?.handleOversized(head, bytes),
+        (bytes) => {
+          const reason = `the kernel sent a message of more than ${bytes} bytes, over the ${lineCap}-byte limit`;
+          if (kernel) kernel.protocolError(reason);
+          else fail(`the Python kernel broke the protocol before it was ready: ${reason}`);
+        },
       );
     });
   }
@@ -342,6 +409,12 @@ export class KernelProcess {
   /** True until the process has exited. */
   get alive(): boolean {
     return this.exitInfo === undefined;
+  }
+
+  /** How the kernel ended (its exit, or the protocol error it was stopped for), once it has. */
+  get endedHow(): string | undefined {
+    if (this.alive) return undefined;
+    return this.stopReason ?? describeExit(this.exitInfo!);
   }
 
   /** Last bytes the process wrote to its (host-side) stderr, e.g. sandbox tool errors. */
@@ -360,8 +433,9 @@ export class KernelProcess {
   }
 
   /**
-   * Runs one snippet. Never rejects: kernel errors, timeouts, aborts and crashes all come back
-   * as results (the last three with `stateLost: true`, after the process group was killed).
+   * Runs one snippet. Never rejects: kernel errors, timeouts, aborts, protocol errors and crashes
+   * all come back as results (all but the first with `stateLost: true`, after the sandbox was
+   * killed, keeping the output received until then).
    */
   execute(request: KernelExecuteRequest): Promise<ExecutionResult> {
     const startedAt = Date.now();
@@ -369,6 +443,22 @@ export class KernelProcess {
       return Promise.resolve(this.diedResult(startedAt));
     }
     const id = `exec-${this.nextId++}`;
+    const line = encodeHostMessage({
+      type: 'execute',
+      id,
+      code: request.code,
+      timeoutMs: request.timeoutMs,
+    });
+    if (line.length > this.maxMessageBytes && Buffer.byteLength(line) > this.maxMessageBytes) {
+      return Promise.resolve({
+        ...emptyResult(startedAt),
+        error: {
+          type: 'MessageTooLarge',
+          message: `The code is ${Buffer.byteLength(line)} bytes, over the ${this.maxMessageBytes}-byte limit of one message to the sandbox; it was not run.`,
+          traceback: '',
+        },
+      });
+    }
     return new Promise<ExecutionResult>((resolve) => {
       const {signal} = request;
       const timer = setTimeout(
@@ -388,7 +478,16 @@ export class KernelProcess {
         id,
         startedAt,
         onToolCall: request.onToolCall,
-        toolCalls: new Set(),
+        onOutput: request.onOutput,
+        calls: new Set(),
+        received: {
+          stdout: [],
+          stderr: [],
+          chars: {stdout: 0, stderr: 0},
+          figures: [],
+          files: [],
+          fileBytes: 0,
+        },
         resolve: (result) => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
@@ -404,7 +503,7 @@ export class KernelProcess {
         }
         signal.addEventListener('abort', onAbort, {once: true});
       }
-      this.send({type: 'execute', id, code: request.code, timeoutMs: request.timeoutMs});
+      this.write(line);
     });
   }
 
@@ -432,8 +531,25 @@ export class KernelProcess {
   }
 
   private send(message: HostMessage): void {
-    if (!this.alive || this.transport.stdin.destroyed) return;
-    this.transport.stdin.write(encodeHostMessage(message));
+    this.write(encodeHostMessage(message));
+  }
+
+  /** Queues a line towards the kernel, within the bound (past it: a protocol error). */
+  private write(line: string): void {
+    const stdin = this.transport.stdin;
+    if (!this.alive || stdin.destroyed) return;
+    if (stdin.writableLength + line.length > this.maxQueuedBytes) {
+      this.protocolError(
+        `the kernel stopped reading its input (${stdin.writableLength} bytes queued towards it, over the ${this.maxQueuedBytes}-byte limit)`,
+      );
+      return;
+    }
+    stdin.write(line);
+  }
+
+  /** The execution the kernel is running (the oldest one sent). */
+  private live(): PendingExecution | undefined {
+    return this.pending.values().next().value;
   }
 
   private killFor(id: string, reason: {type: string; message: string}): void {
@@ -445,10 +561,24 @@ export class KernelProcess {
       this.kill();
       // Should the exit never be reported (a process stuck in the kernel), answer anyway.
       setTimeout(() => {
-        pending.resolve(lostResult(reason.type, reason.message, '', pending.startedAt));
+        pending.resolve(lostResult(reason.type, reason.message, '', pending));
       }, EXIT_WAIT_MS).unref();
     } else {
       this.handleExit(this.exitInfo ?? {code: null, signal: null});
+    }
+  }
+
+  /**
+   * The kernel broke the protocol: the running execution fails with a `ProtocolError` (keeping
+   * what it received), and the kernel is killed, so the next execution starts a fresh one.
+   */
+  private protocolError(reason: string): void {
+    const live = this.live();
+    if (live) {
+      this.killFor(live.id, {type: 'ProtocolError', message: protocolErrorMessage(reason)});
+    } else {
+      this.stopReason ??= `protocol error: ${reason}`;
+      this.kill();
     }
   }
 
@@ -456,18 +586,16 @@ export class KernelProcess {
     this.exitInfo ??= exit;
     for (const pending of [...this.pending.values()]) {
       if (pending.killed) {
-        pending.resolve(
-          lostResult(pending.killed.type, pending.killed.message, '', pending.startedAt),
-        );
+        pending.resolve(lostResult(pending.killed.type, pending.killed.message, '', pending));
       } else {
-        pending.resolve(this.diedResult(pending.startedAt));
+        pending.resolve(this.diedResult(pending.startedAt, pending));
       }
     }
     for (const listener of this.exitListeners) listener();
     this.exitListeners.clear();
   }
 
-  private diedResult(startedAt: number): ExecutionResult {
+  private diedResult(startedAt: number, pending?: PendingExecution): ExecutionResult {
     const exit = this.exitInfo ?? {code: null, signal: null};
     const how = describeExit(exit);
     const hint = exit.reason
@@ -475,74 +603,135 @@ export class KernelProcess {
       : exit.signal === 'SIGKILL' || exit.code === 137
         ? '; killed, e.g. out of memory'
         : '';
-    return lostResult(
-      'KernelDied',
-      `The Python kernel died during the execution (${how}${hint}); ${STATE_LOST}`,
-      this.stderrTail.trim().slice(-2000),
-      startedAt,
-    );
+    const message = `The Python kernel died during the execution (${how}${hint}); ${STATE_LOST}`;
+    const traceback = this.stderrTail.trim().slice(-2000);
+    return pending
+      ? lostResult('KernelDied', message, traceback, pending)
+      : {
+          ...emptyResult(startedAt),
+          error: {type: 'KernelDied', message, traceback},
+          stateLost: true,
+        };
   }
 
   private handleLine(line: string): void {
-    const parsed = parseKernelMessage(line, {maxBytes: this.maxMessageBytes});
-    if (!parsed.ok) return; // hostile or broken output is dropped
-    const message = parsed.message;
-    if (message.type === 'result') {
-      const pending = this.pending.get(message.id);
-      if (pending && !pending.killed) pending.resolve(toResult(message, pending.startedAt));
-    } else if (message.type === 'tool_call') {
-      void this.handleToolCall(message);
-    }
-  }
-
-  /**
-   * A kernel line over the message cap was dropped. When it starts like a tool call or a result
-   * of a running execution, answer so the snippet does not wait for the rest of its timeout:
-   * the tool call fails with a `ToolError`, the execution ends with `MessageTooLarge` (its
-   * kernel and variables are intact).
-   */
-  private handleOversized(head: string, bytes: number): void {
-    const match = OVERSIZED_HEAD.exec(head);
-    if (!match) return;
-    const [, type, rawId, rawCallId, rawName] = match;
-    const id = parseJsonString(rawId);
-    const pending = id === undefined ? undefined : this.pending.get(id);
-    if (!pending || pending.killed) return;
-    const limit = `the ${this.maxMessageBytes}-byte limit of one message from the sandbox`;
-    if (type === 'result') {
-      pending.resolve({
-        ...lostResult(
-          'MessageTooLarge',
-          `The execution's result was ${bytes} bytes, over ${limit}, and was dropped ` +
-            '(a final_answer value, the last expression or output files too large). The ' +
-            'interpreter and its variables are intact; return less data.',
-          '',
-          pending.startedAt,
-        ),
-        stateLost: false,
-      });
+    const parsed = parseKernelMessage(line);
+    if (!parsed.ok) {
+      this.protocolError(`the kernel sent ${parsed.error}`);
       return;
     }
-    const callId = parseJsonString(rawCallId);
-    const name = parseJsonString(rawName) ?? 'tool';
-    if (callId === undefined || pending.toolCalls.has(callId)) return;
-    pending.toolCalls.add(callId);
-    this.send(
-      toolResultMessage(callId, {
-        ok: false,
-        errorType: 'ToolError',
-        message: `${name}() call was ${bytes} bytes of JSON, over ${limit}; it was not run. Pass less data per call`,
-      }),
-    );
+    const message = parsed.message;
+    const live = this.live();
+    if (message.type === 'ready' || !live || message.id !== live.id) {
+      this.protocolError(
+        message.type === 'ready'
+          ? 'the kernel sent a second ready message'
+          : `the kernel sent a ${message.type} message for ${message.id}, which is not the running execution`,
+      );
+      return;
+    }
+    if (live.killed) return; // being killed: nothing more is taken
+    const problem = this.accept(live, message);
+    if (problem) this.protocolError(`the kernel sent ${problem}`);
   }
 
-  private async handleToolCall(message: ToolCallMessage): Promise<void> {
-    const pending = this.pending.get(message.id);
-    // Calls for unknown executions, and repeated call ids, are dropped.
-    if (!pending || pending.killed || pending.toolCalls.has(message.callId)) return;
-    pending.toolCalls.add(message.callId);
+  /** Takes one message of the running execution; returns why it breaks the protocol, if it does. */
+  private accept(
+    live: PendingExecution,
+    message: Exclude<KernelMessage, ReadyMessage>,
+  ): string | undefined {
+    const received = live.received;
+    const limits = this.limits;
+    switch (message.type) {
+      case 'output': {
+        const chars = received.chars[message.stream] + message.text.length;
+        if (chars > limits.maxOutputBytes + OUTPUT_NOTES_CHARS) {
+          return `more than ${limits.maxOutputBytes} bytes of ${message.stream} (the output cap)`;
+        }
+        received.chars[message.stream] = chars;
+        received[message.stream].push(message.text);
+        try {
+          live.onOutput?.({stream: message.stream, text: message.text});
+        } catch {
+          // A listener's error is its own; the execution goes on.
+        }
+        return undefined;
+      }
+      case 'figure':
+      case 'file': {
+        const bytes = base64Bytes(message.data);
+        const list: Array<FigureOutput | FileOutput> =
+          message.type === 'figure' ? received.figures : received.files;
+        const most = message.type === 'figure' ? limits.maxFigures : limits.maxFiles;
+        if (list.length >= most) return `more than ${most} ${message.type}s`;
+        if (bytes > limits.maxFileBytes) {
+          return `a ${message.type} of ${bytes} bytes, over the ${limits.maxFileBytes}-byte limit`;
+        }
+        if (received.fileBytes + bytes > limits.maxTotalFileBytes) {
+          return `more than ${limits.maxTotalFileBytes} bytes of figures and files`;
+        }
+        if (message.type === 'figure') {
+          if (!hasFigureMagic(message.mimeType, message.data)) {
+            return `a figure whose bytes are not ${message.mimeType}`;
+          }
+          received.figures.push({mimeType: message.mimeType, data: message.data});
+        } else {
+          received.files.push({name: message.name, mimeType: message.mimeType, data: message.data});
+        }
+        received.fileBytes += bytes;
+        return undefined;
+      }
+      case 'tool_call': {
+        if (live.calls.size >= MAX_TOOL_CALLS_IN_FLIGHT) {
+          return `more than ${MAX_TOOL_CALLS_IN_FLIGHT} tool calls waiting at once`;
+        }
+        const number = Number(message.callId.slice('call-'.length));
+        if (!(number > this.lastCall)) return `a tool call id used before (${message.callId})`;
+        this.lastCall = number;
+        live.calls.add(message.callId);
+        void this.runToolCall(live, message);
+        return undefined;
+      }
+      case 'result': {
+        const tooLong = (text: string | null | undefined) =>
+          (text?.length ?? 0) > limits.maxOutputBytes + OUTPUT_NOTES_CHARS;
+        if (tooLong(message.value) || tooLong(message.error?.message)) {
+          return 'a result with a value or error over the output cap';
+        }
+        if (message.stateLost) {
+          // The supervisor stopped the kernel: the interpreter broke the protocol.
+          live.resolve(
+            lostResult(
+              'ProtocolError',
+              protocolErrorMessage(message.error?.message ?? 'the interpreter broke the protocol'),
+              '',
+              live,
+            ),
+          );
+          return undefined;
+        }
+        const result: ExecutionResult = {
+          ...keptOutput(live),
+          figures: received.figures,
+          files: received.files,
+          stateLost: false,
+          durationMs: Date.now() - live.startedAt,
+        };
+        if (message.value !== null) result.value = message.value;
+        if (message.error) result.error = message.error;
+        if (message.finalAnswer) result.finalAnswer = {value: message.finalAnswer.value};
+        if (message.stoppedProcesses) result.stoppedProcesses = message.stoppedProcesses;
+        live.resolve(result);
+        return undefined;
+      }
+    }
+  }
+
+  /** Runs a tool call and answers it, unless its execution ended meanwhile. */
+  private async runToolCall(live: PendingExecution, message: ToolCallMessage): Promise<void> {
+    const {callId, name, args} = message;
     let outcome: ToolCallOutcome;
-    if (!pending.onToolCall) {
+    if (!live.onToolCall) {
       outcome = {
         ok: false,
         errorType: 'ToolError',
@@ -550,11 +739,7 @@ export class KernelProcess {
       };
     } else {
       try {
-        outcome = await pending.onToolCall({
-          callId: message.callId,
-          name: message.name,
-          args: message.args,
-        });
+        outcome = await live.onToolCall({callId, name, args});
       } catch (error) {
         outcome = {
           ok: false,
@@ -563,75 +748,70 @@ export class KernelProcess {
         };
       }
     }
-    this.send(toolResultMessage(message.callId, outcome));
+    if (this.pending.get(live.id) !== live || !live.calls.delete(callId)) return;
+    this.write(encodeToolResult(callId, outcome, this.maxMessageBytes));
   }
 }
 
-/** The start of a `tool_call` or `result` line as the kernel encodes it (keys in this order). */
-const OVERSIZED_HEAD =
-  /^\{"type":"(tool_call|result)","id":("(?:[^"\\]|\\.)*")(?:,"callId":("(?:[^"\\]|\\.)*"),"name":("(?:[^"\\]|\\.)*"))?/;
+/** The model-facing message of a protocol error, wherever it was detected. */
+function protocolErrorMessage(reason: string): string {
+  return `Protocol error: ${reason}; ${STATE_LOST}`;
+}
 
-function parseJsonString(literal: string | undefined): string | undefined {
-  if (literal === undefined) return undefined;
+/** The `tool_result` line for `outcome`, or a ToolError when the value cannot travel. */
+function encodeToolResult(callId: string, outcome: ToolCallOutcome, maxBytes: number): string {
+  const failure = (message: string, type: 'TypeError' | 'ToolError' = 'ToolError') =>
+    encodeHostMessage({type: 'tool_result', callId, ok: false, error: {type, message}});
+  if (!outcome.ok) {
+    const type = outcome.errorType === 'TypeError' ? 'TypeError' : 'ToolError';
+    return failure(String(outcome.message), type);
+  }
+  let line: string;
   try {
-    const value: unknown = JSON.parse(literal);
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
+    // BigInt and cycles throw: the value must survive JSON.
+    line = encodeHostMessage({type: 'tool_result', callId, ok: true, value: outcome.value ?? null});
+  } catch (error) {
+    return failure(`tool result is not JSON-serializable: ${(error as Error).message}`);
   }
+  if (line.length > maxBytes / 3 && Buffer.byteLength(line) > maxBytes) {
+    return failure(
+      `tool result is ${Buffer.byteLength(line)} bytes of JSON, over the ${maxBytes}-byte limit of one message to the sandbox`,
+    );
+  }
+  return line;
 }
 
-function toolResultMessage(callId: string, outcome: ToolCallOutcome): HostMessage {
-  if (outcome.ok) {
-    try {
-      // Check that the value survives JSON (BigInt and cycles throw) before sending.
-      const value: unknown = JSON.parse(JSON.stringify(outcome.value ?? null) ?? 'null');
-      return {type: 'tool_result', callId, ok: true, value};
-    } catch (error) {
-      return {
-        type: 'tool_result',
-        callId,
-        ok: false,
-        error: {
-          type: 'ToolError',
-          message: `tool result is not JSON-serializable: ${(error as Error).message}`,
-        },
-      };
-    }
-  }
-  const type = outcome.errorType === 'TypeError' ? 'TypeError' : 'ToolError';
-  return {type: 'tool_result', callId, ok: false, error: {type, message: String(outcome.message)}};
-}
-
-function toResult(message: ResultMessage, startedAt: number): ExecutionResult {
-  const result: ExecutionResult = {
-    stdout: message.stdout,
-    stderr: message.stderr,
-    figures: message.figures,
-    files: message.files,
+function emptyResult(startedAt: number): ExecutionResult {
+  return {
+    stdout: '',
+    stderr: '',
+    figures: [],
+    files: [],
     stateLost: false,
     durationMs: Date.now() - startedAt,
   };
-  if (message.value !== null && message.value !== undefined) result.value = message.value;
-  if (message.error) result.error = message.error;
-  if (message.finalAnswer) result.finalAnswer = {value: message.finalAnswer.value};
-  return result;
 }
 
+/** The output an execution received (joined streams). */
+function keptOutput(pending: PendingExecution): {stdout: string; stderr: string} {
+  return {
+    stdout: pending.received.stdout.join(''),
+    stderr: pending.received.stderr.join(''),
+  };
+}
+
+/** A result for an execution whose kernel was stopped; what it printed until then is kept. */
 function lostResult(
   type: string,
   message: string,
   traceback: string,
-  startedAt: number,
+  pending: PendingExecution,
 ): ExecutionResult {
   return {
-    stdout: '',
-    stderr: '',
+    ...emptyResult(pending.startedAt),
+    ...keptOutput(pending),
     error: {type, message, traceback},
-    figures: [],
-    files: [],
     stateLost: true,
-    durationMs: Date.now() - startedAt,
   };
 }
 
@@ -645,23 +825,20 @@ function describeExit(exit: KernelExit): string {
   return exit.reason ? `${exit.reason}; ${how}` : how;
 }
 
-/** Bytes kept of the start of an oversized line, to tell whose message it was. */
-const OVERSIZED_HEAD_BYTES = 1024;
-
 /**
  * Splits a stream into lines without ever holding more than `maxBytes` of one line: a longer
- * line is discarded up to its newline, and `onOversized` gets its first bytes and its size.
+ * line is reported once (`onOversized` with the bytes seen) as soon as it passes the cap, and
+ * discarded up to its newline, before anything parses it.
  */
 function readLines(
   stream: Readable,
   maxBytes: number,
   onLine: (line: string) => void,
-  onOversized: (head: string, bytes: number) => void = () => {},
+  onOversized: (bytes: number) => void,
 ): void {
   let chunks: Buffer[] = [];
   let size = 0;
   let discarding = false;
-  let head = '';
   stream.on('data', (chunk: Buffer) => {
     let start = 0;
     while (start < chunk.length) {
@@ -671,32 +848,18 @@ function readLines(
       if (!discarding) {
         if (size > maxBytes) {
           discarding = true;
-          head = firstBytes([...chunks, chunk.subarray(start, end)], OVERSIZED_HEAD_BYTES);
           chunks = [];
+          onOversized(size);
         } else {
           chunks.push(chunk.subarray(start, end));
         }
       }
       if (newline === -1) break;
-      if (discarding) onOversized(head, size);
-      else onLine(Buffer.concat(chunks).toString('utf8'));
+      if (!discarding) onLine(Buffer.concat(chunks).toString('utf8'));
       chunks = [];
       size = 0;
       discarding = false;
-      head = '';
       start = newline + 1;
     }
   });
-}
-
-/** The first `n` bytes of `chunks` as text (without joining all of them). */
-function firstBytes(chunks: Buffer[], n: number): string {
-  const taken: Buffer[] = [];
-  let size = 0;
-  for (const chunk of chunks) {
-    if (size >= n) break;
-    taken.push(chunk.subarray(0, n - size));
-    size += taken[taken.length - 1].length;
-  }
-  return Buffer.concat(taken).toString('utf8');
 }

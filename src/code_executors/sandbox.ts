@@ -6,8 +6,9 @@
 
 /**
  * The sandbox contract: what every backend (local process, bubblewrap, Docker, ...) offers the
- * agent. A backend runs the same Python kernel (`src/kernel/python/kernel.py`) and speaks the
- * same wire protocol; only how the kernel process is started differs.
+ * agent. A backend runs the same Python kernel (`src/kernel/python/`: the supervisor `kernel.py`
+ * and its interpreter) and speaks the same wire protocol (`src/kernel/PROTOCOL.md`); only how
+ * the kernel is started differs.
  */
 
 /** A call to a host-side tool, made by code running in the sandbox. */
@@ -33,7 +34,7 @@ export type ToolCallOutcome =
 /** Runs a tool call on the host. Must not throw; failures are returned as outcomes. */
 export type ToolCallHandler = (call: ToolCallRequest) => Promise<ToolCallOutcome>;
 
-/** Output a running snippet printed, delivered while it runs (see {@link ExecutionRequest.onOutput}). */
+/** A piece of what a running snippet printed (see {@link ExecutionRequest.onOutput}). */
 export interface OutputChunk {
   stream: 'stdout' | 'stderr';
   text: string;
@@ -50,8 +51,10 @@ export interface ExecutionRequest {
   /** Aborts the execution (same effect as a timeout: kernel killed and restarted). */
   signal?: AbortSignal;
   /**
-   * Receives the snippet's output while it runs (batched and rate-limited by the kernel). The
-   * result still carries the whole output (capped).
+   * Called with the snippet's output while it runs, in order, a chunk at most every ~100 ms per
+   * stream. The chunks of a stream joined are exactly the result's `stdout` / `stderr` (the
+   * tail past the output cap arrives when the execution ends). Must not throw; errors are
+   * ignored.
    */
   onOutput?: (chunk: OutputChunk) => void;
 }
@@ -67,6 +70,7 @@ export interface ExecutionError {
 
 /** An image produced by the snippet (an open matplotlib figure). */
 export interface FigureOutput {
+  /** `image/png`, `image/jpeg`, `image/gif` or `image/webp` (checked against the bytes). */
   mimeType: string;
   /** Base64-encoded bytes. */
   data: string;
@@ -93,6 +97,11 @@ export interface ExecutionResult {
   finalAnswer?: {value: unknown};
   figures: FigureOutput[];
   files: FileOutput[];
+  /**
+   * Processes the snippet left running, stopped when it returned (unless the executor keeps
+   * them: `keepBackgroundProcesses`). `processes` names the first few; `count` is all of them.
+   */
+  stoppedProcesses?: {count: number; processes: Array<{pid: number; command: string}>};
   /** True when this execution ended with the kernel killed: every variable is gone. */
   stateLost: boolean;
   /** Wall-clock time of the execution as seen by the host, in milliseconds. */

@@ -83,12 +83,20 @@ export async function sweepSessionFolders(parent: string = tmpdir()): Promise<nu
   return removed;
 }
 
+/** The kernel's folder in a session folder, mounted read-only by the sandboxes. */
+export const KERNEL_FOLDER = 'kernel';
+
+/** The files of the kernel (beside `kernelPath`): the supervisor and the interpreter. */
+export const KERNEL_FILES = ['kernel.py', 'interpreter.py'] as const;
+
 /**
  * Writes a sandbox's own files into its session folder (each 0600) with a private copy of the
- * kernel, and, when this process is root, gives the folder and everything the sandbox reads or
- * writes to the session's ids. Returns the kernel copy's path.
+ * kernel's folder (`kernel/`: {@link KERNEL_FILES}), and, when this process is root, gives the
+ * folder and everything the sandbox reads or writes to the session's ids. Returns the kernel
+ * folder's path.
  *
- * @param files Paths inside the session folder and their contents (e.g. `etc/passwd`).
+ * @param files Paths inside the session folder and their contents (e.g. `etc/passwd`,
+ *     `kernel/seccomp.bpf`).
  */
 export async function writeSandboxFiles(
   context: {
@@ -108,10 +116,14 @@ export async function writeSandboxFiles(
     await writeFile(path, data, {mode: 0o600});
     written.push(path);
   }
-  // A private copy: the sandbox user may not be able to read the package's own folder.
-  const kernel = join(context.sessionDir, 'kernel.py');
-  await copyFile(context.kernelPath, kernel);
-  await chmod(kernel, 0o600);
+  // A private copy of the kernel's folder: the sandbox user may not reach the package's own.
+  const kernel = join(context.sessionDir, KERNEL_FOLDER);
+  await mkdir(kernel, {recursive: true, mode: 0o700});
+  const kernelFiles = KERNEL_FILES.map((name) => join(kernel, name));
+  for (const [index, name] of KERNEL_FILES.entries()) {
+    await copyFile(join(dirname(context.kernelPath), name), kernelFiles[index]);
+    await chmod(kernelFiles[index], 0o600);
+  }
   if (isRoot()) {
     const folders = new Set(written.map((path) => dirname(path)));
     const owned = [
@@ -119,6 +131,7 @@ export async function writeSandboxFiles(
       ...folders,
       ...written,
       kernel,
+      ...kernelFiles,
       context.workDir,
       context.outputDir,
       context.inputDir,

@@ -80,21 +80,55 @@ export const DEFAULT_MAX_TOOL_ARGS_BYTES = 1024 * 1024;
 /** Default of {@link ToolBridgeOptions.maxCalls}. */
 export const DEFAULT_MAX_TOOL_CALLS = 1000;
 
-/** What happened in one tool call, for events and logs. */
+/**
+ * What happened in one call that ran its tool, for events and logs. It holds a bounded summary,
+ * never the arguments or the result themselves (a run may make a thousand calls of megabytes).
+ */
 export interface ToolCallRecord {
   name: string;
-  args: Record<string, unknown>;
+  /** The arguments as Python keyword arguments, each value shortened (a few hundred characters). */
+  argsPreview: string;
   functionCallId: string;
   ok: boolean;
-  /** The error message when `ok` is false. */
+  /** The error message when `ok` is false (shortened). */
   error?: string;
   durationMs: number;
 }
 
+/** Characters of one value, and of all arguments, in {@link pythonArgs}. */
+const PREVIEW_VALUE_CHARS = 60;
+const PREVIEW_CHARS = 300;
+const PREVIEW_KEYS = 8;
+
+/**
+ * A fresh copy of a short string. `slice` may return a view that keeps the whole original alive
+ * (a megabyte argument behind a 60-character preview); JSON.parse builds a new string.
+ */
+function detached(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
+/** `a=1, text="abc…"`: the arguments as the call's Python reads, bounded whatever their size. */
 function pythonArgs(args: Record<string, unknown>): string {
-  return Object.entries(args)
-    .map(([k, v]) => `${pythonParamName(k)}=${JSON.stringify(v)?.slice(0, 60)}`)
-    .join(', ');
+  const shown = (value: unknown): string => {
+    if (typeof value === 'string') return JSON.stringify(value.slice(0, PREVIEW_VALUE_CHARS));
+    if (Array.isArray(value)) return `[${value.length} items]`;
+    if (value !== null && typeof value === 'object') return `{${Object.keys(value).length} keys}`;
+    return String(value).slice(0, PREVIEW_VALUE_CHARS);
+  };
+  const keys = Object.keys(args);
+  const parts = keys
+    .slice(0, PREVIEW_KEYS)
+    .map((k) => `${pythonParamName(k.slice(0, PREVIEW_VALUE_CHARS))}=${shown(args[k])}`);
+  if (keys.length > PREVIEW_KEYS) parts.push(`... ${keys.length - PREVIEW_KEYS} more`);
+  return detached(parts.join(', ').slice(0, PREVIEW_CHARS));
+}
+
+/** An argument name as an error message shows it (a key can be megabytes long). */
+function shownName(name: string): string {
+  return pythonParamName(
+    name.length > PREVIEW_VALUE_CHARS ? `${name.slice(0, PREVIEW_VALUE_CHARS)}…` : name,
+  );
 }
 
 function describeError(tool: string, error: ErrorObject): string {
@@ -102,11 +136,11 @@ function describeError(tool: string, error: ErrorObject): string {
   const param = where.split('.')[0];
   switch (error.keyword) {
     case 'required':
-      return `${tool}() missing required argument '${pythonParamName(String(error.params.missingProperty))}'`;
+      return `${tool}() missing required argument '${shownName(String(error.params.missingProperty))}'`;
     case 'additionalProperties':
-      return `${tool}() got an unexpected keyword argument '${pythonParamName(String(error.params.additionalProperty))}'`;
+      return `${tool}() got an unexpected keyword argument '${shownName(String(error.params.additionalProperty))}'`;
     default:
-      return `${tool}() argument '${pythonParamName(param) + where.slice(param.length)}' ${error.message ?? 'is invalid'}`;
+      return `${tool}() argument '${shownName(param) + where.slice(param.length, 200)}' ${error.message ?? 'is invalid'}`;
   }
 }
 
@@ -142,7 +176,10 @@ function normalizeResponse(value: unknown): Record<string, unknown> | undefined 
  * raises a clear `TypeError` in Python. Calls may arrive concurrently.
  *
  * Limits per bridge (one run): calls in total, calls at once, argument and result size, and the
- * time one call may take. A call over a limit fails with a `ToolError` saying which limit.
+ * time one call may take. A call over a limit fails with a `ToolError` saying which limit. What
+ * the bridge keeps is bounded whatever the calls carry: a rejected call (unknown tool, a limit,
+ * invalid arguments) leaves only a count ({@link rejectedCalls}); a call that ran leaves a
+ * {@link ToolCallRecord} summary; neither keeps arguments or results.
  */
 export class ToolBridge {
   /** Handler to pass as `onToolCall`; never throws. */
@@ -151,6 +188,7 @@ export class ToolBridge {
   private calls: ToolCallRecord[] = [];
   private actions: EventActions[] = [];
   private callCount = 0;
+  private rejectedCount = 0;
   private readonly inFlight = new Set<InFlightCall>();
   private closed = false;
   /** The trace context tool calls' spans are children of (the running snippet's span). */
@@ -176,7 +214,12 @@ export class ToolBridge {
     this.subAgents = new SubAgentUsage(options.invocationContext);
   }
 
-  /** Records of the calls since the last `takeCalls()`. */
+  /** Calls refused without running their tool (unknown tool, a limit, invalid arguments). */
+  get rejectedCalls(): number {
+    return this.rejectedCount;
+  }
+
+  /** Records of the calls that ran their tool since the last `takeCalls()`. */
   takeCalls(): ToolCallRecord[] {
     const calls = this.calls;
     this.calls = [];
@@ -215,65 +258,74 @@ export class ToolBridge {
 
   private async run(call: ToolCallRequest): Promise<ToolCallOutcome> {
     const started = performance.now();
+    const checked = this.check(call);
+    if ('refused' in checked) {
+      this.rejectedCount++;
+      return checked.refused;
+    }
     const functionCallId = generateClientFunctionCallId();
-    const outcome = await this.runUnrecorded(call, functionCallId);
+    const outcome = await this.runWithin(checked.tool, call.name, call.args, functionCallId);
     this.calls.push({
       name: call.name,
-      args: call.args,
+      argsPreview: pythonArgs(call.args),
       functionCallId,
       ok: outcome.ok,
-      error: outcome.ok ? undefined : outcome.message,
+      error: outcome.ok ? undefined : detached(outcome.message.slice(0, 2 * PREVIEW_CHARS)),
       durationMs: performance.now() - started,
     });
     return outcome;
   }
 
-  private async runUnrecorded(
-    call: ToolCallRequest,
-    functionCallId: string,
-  ): Promise<ToolCallOutcome> {
-    if (this.closed) return toolError(`${call.name}: the run has ended; tools cannot be called`);
+  /** The tool to run for `call`, or why it is refused (every limit and the schema). */
+  private check(call: ToolCallRequest): {tool: BaseTool} | {refused: ToolCallOutcome} {
+    const refuse = (outcome: ToolCallOutcome) => ({refused: outcome});
+    if (this.closed) {
+      return refuse(toolError(`${call.name}: the run has ended; tools cannot be called`));
+    }
     const entry = this.tools.get(call.name);
     if (!entry) {
       const known = [...this.tools.keys()].join(', ') || 'none';
-      return toolError(`no tool named ${call.name} (tools: ${known})`);
+      return refuse(toolError(`no tool named ${call.name} (tools: ${known})`));
     }
     const maxCalls = this.options.maxCalls ?? DEFAULT_MAX_TOOL_CALLS;
     if (++this.callCount > maxCalls) {
-      return toolError(`tool call limit reached (${maxCalls} per run)`);
+      return refuse(toolError(`tool call limit reached (${maxCalls} per run)`));
     }
     const maxConcurrent = this.options.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_TOOL_CALLS;
     if (this.inFlight.size >= maxConcurrent) {
       // Refused rather than queued: a queue would let one snippet's threads grow it without bound.
-      return toolError(
-        `${call.name}: too many tool calls at once (${maxConcurrent} already running, the limit ` +
-          'per run); wait for some to finish, e.g. use fewer threads',
+      return refuse(
+        toolError(
+          `${call.name}: too many tool calls at once (${maxConcurrent} already running, the limit ` +
+            'per run); wait for some to finish, e.g. use fewer threads',
+        ),
       );
     }
     const args = call.args;
     if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-      return {
+      return refuse({
         ok: false,
         errorType: 'TypeError',
         message: `${call.name}() arguments must be keyword arguments`,
-      };
+      });
     }
     const maxArgsBytes = this.options.maxArgsBytes ?? DEFAULT_MAX_TOOL_ARGS_BYTES;
     const argsBytes = Buffer.byteLength(JSON.stringify(args));
     if (argsBytes > maxArgsBytes) {
-      return toolError(
-        `${call.name}() arguments are ${argsBytes} bytes of JSON, over the ${maxArgsBytes}-byte ` +
-          'limit of one tool call; pass less data per call',
+      return refuse(
+        toolError(
+          `${call.name}() arguments are ${argsBytes} bytes of JSON, over the ${maxArgsBytes}-byte ` +
+            'limit of one tool call; pass less data per call',
+        ),
       );
     }
     if (!entry.validate(args)) {
-      return {
-        ok: false,
-        errorType: 'TypeError',
-        message: describeError(call.name, entry.validate.errors![0]),
-      };
+      const message = describeError(call.name, entry.validate.errors![0]);
+      // Ajv keeps the last errors on the function, and they name keys of these arguments.
+      entry.validate.errors = null;
+      return refuse({ok: false, errorType: 'TypeError', message});
     }
-    return this.runWithin(entry.tool, call.name, args, functionCallId);
+    return {tool: entry.tool};
   }
 
   /** Runs the tool (with callbacks), answering with a `ToolError` if it takes too long. */

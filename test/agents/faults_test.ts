@@ -536,7 +536,7 @@ for (const backend of sandboxBackends()) {
             '    echo(text="x" * 5000)',
             'except ToolError as e:',
             '    print("caught:", e)',
-            // Over the kernel protocol's 64 MiB line cap: dropped by the host, answered at once.
+            // Over the kernel protocol's line cap (15 MB by default): refused in the sandbox.
             'try:',
             '    echo(text="y" * (65 * 1024 * 1024))',
             'except ToolError as e:',
@@ -559,7 +559,7 @@ for (const backend of sandboxBackends()) {
         'caught: echo() arguments are 5011 bytes of JSON, over the 4096-byte limit of one tool call',
       );
       expect(output).toMatch(
-        /caught: echo\(\) call was \d+ bytes of JSON, over the 67108864-byte limit of one message from the sandbox; it was not run/,
+        /caught: echo\(\) call is \d+ bytes of JSON, over the 15029592-byte limit of one message from the sandbox; it was not run/,
       );
       expect(finalText(events)).toBe('10');
       expect(received).toBe(2);
@@ -600,7 +600,7 @@ describe('run limits on the model (local kernel)', () => {
     expect(finalText(await session.turn('Again.'))).toBe('42');
   });
 
-  it('a result over the protocol cap ends the step with MessageTooLarge, variables intact', async () => {
+  it('a final answer over the output cap ends the step with MessageTooLarge, variables intact', async () => {
     const model = new ScriptedLlm({
       responses: [
         '```python\nkeep = 3\nfinal_answer("z" * (65 * 1024 * 1024))\n```',
@@ -613,7 +613,7 @@ describe('run limits on the model (local kernel)', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
     const [first] = observations(events);
     expect(first).toMatch(
-      /MessageTooLarge: The execution's result was \d+ bytes, over the 67108864-byte limit/,
+      /MessageTooLarge: The final_answer\(\) value is \d+ bytes of JSON, over the 1048576-byte limit of an answer/,
     );
     expect(stepMetadata(events)[0].stateLost).toBe(false);
     expect(finalText(events)).toBe('3');

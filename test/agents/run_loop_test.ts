@@ -193,6 +193,38 @@ describe('run loop (local kernel)', () => {
     expect(finalText(events)).toBe('42');
   });
 
+  it('streams the snippet’s output as partial events while it runs, and keeps it when a timeout kills it', async () => {
+    const model = new ScriptedLlm({
+      responses: [
+        '```python\nimport time\nfor i in range(4):\n    print(f"tick {i}", flush=True)\n    time.sleep(0.3)\ntime.sleep(30)\n```',
+        '```python\nfinal_answer("done")\n```',
+      ],
+    });
+    const session = await startSession(agent(model, {executionTimeoutMs: 2500}), [], {
+      streamingMode: StreamingMode.SSE,
+    });
+    const events = await session.turn('Tick.');
+    const outputs = events
+      .filter((e) => e.partial)
+      .flatMap((e) => e.content?.parts ?? [])
+      .filter((p) => p.codeExecutionResult)
+      .map((p) => p.codeExecutionResult!.output ?? '');
+    // Several different views, each a prefix of the next: the output grew while it ran.
+    expect(new Set(outputs).size).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < outputs.length; i++)
+      expect(outputs[i].startsWith(outputs[i - 1])).toBe(true);
+    expect(outputs[outputs.length - 1]).toContain('tick 3');
+    // The timeout killed it; what it printed before is still in the observation.
+    const [observation] = events
+      .filter((e) => !e.partial)
+      .flatMap((e) => e.content?.parts ?? [])
+      .filter((p) => p.codeExecutionResult)
+      .map((p) => p.codeExecutionResult!.output ?? '');
+    expect(observation).toContain('TimeoutError');
+    expect(observation).toContain('tick 3');
+    expect(finalText(events)).toBe('done');
+  });
+
   it('sends this run’s thought parts and their signatures back in its later requests', async () => {
     const model = new ScriptedLlm({
       responses: [

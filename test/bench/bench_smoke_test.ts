@@ -47,6 +47,7 @@ describe('benchmarks (smoke)', () => {
         '8. Tokens against LlmAgent',
         '9. One run',
         '10. MCP tool call',
+        '11. Streamed output',
       ];
       expect(Object.keys(json)).toHaveLength(sections.length);
       const md = readFileSync(`${root}/bench/results/quick/benchmarks.md`, 'utf8');

@@ -25,6 +25,11 @@ import type {
 import {DEFAULT_SANDBOX_ENV} from '../../src/security/hardening_profile.js';
 import {commandLine, processTree, uids} from '../helpers/processes.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
+import {
+  DESCRIPTORS_SNIPPET,
+  hostDescriptors,
+  type DescriptorsReport,
+} from '../helpers/descriptors.js';
 
 const bwrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
 const MARKER_VAR = 'CODING_AGENT_TEST_HOST_SECRET';
@@ -175,6 +180,14 @@ describe.skipIf(bwrap.skipReason !== undefined)(`bubblewrap isolation: ${bwrap.t
     ) as number[];
     expect(pids.length).toBeLessThan(10);
     expect(pids).not.toContain(process.pid);
+  });
+
+  it("holds no descriptor to the host and cannot open the supervisor's (PID 1, not dumpable)", async () => {
+    const report = JSON.parse(await py(DESCRIPTORS_SNIPPET)) as DescriptorsReport;
+    expect(report.ppid).toBe(1);
+    expect(hostDescriptors(report)).toEqual([]);
+    // EACCES: the supervisor is not dumpable, so its /proc entries belong to root.
+    expect(report.tries).toEqual({list: 13, fd0: 13, fd1: 13, mem: 13});
   });
 
   it('cannot create nested user namespaces or see the host name', async () => {

@@ -463,6 +463,46 @@ for (const backend of sandboxBackends()) {
         expect(replacement).not.toBe(session);
       });
 
+      it('stops a server a snippet started when it returns, unless keepBackgroundProcesses', async () => {
+        const serve = [
+          'import socket, subprocess, sys, time',
+          'server = subprocess.Popen([sys.executable, "-m", "http.server", "8765", "--bind", "127.0.0.1"],',
+          '                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)',
+          'for _ in range(100):',
+          '    try:',
+          '        socket.create_connection(("127.0.0.1", 8765), timeout=1).close()',
+          '        break',
+          '    except OSError:',
+          '        time.sleep(0.05)',
+        ].join('\n');
+        const fetch =
+          'import urllib.request\nurllib.request.urlopen("http://127.0.0.1:8765/").status';
+
+        const stopping = await executor.getSession('server', {authorizedImports: ['*']});
+        const started = await stopping.execute({code: serve});
+        expect(started.error, started.error?.traceback).toBeUndefined();
+        expect(started.stoppedProcesses?.count).toBe(1);
+        expect(started.stoppedProcesses?.processes[0].command).toContain('-m http.server 8765');
+        const refused = await stopping.execute({code: fetch});
+        expect(refused.error?.message).toContain('Connection refused');
+        expect((await stopping.execute({code: 'server.poll()'})).value).toBe('-9');
+        await stopping.dispose();
+
+        const keeping = backend.create({keepBackgroundProcesses: true});
+        try {
+          const kept = await keeping.getSession('server', {authorizedImports: ['*']});
+          const again = await kept.execute({code: serve});
+          expect(again.error, again.error?.traceback).toBeUndefined();
+          expect(again.stoppedProcesses).toBeUndefined();
+          expect((await kept.execute({code: fetch})).value).toBe('200');
+          const tree = processTree(kept.pid!);
+          await kept.dispose();
+          expect(await waitGone(tree)).toEqual([]);
+        } finally {
+          await keeping.dispose();
+        }
+      });
+
       it('disposes sessions left idle', async () => {
         const idle = backend.create({idleTimeoutMs: 300});
         try {

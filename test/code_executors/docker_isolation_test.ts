@@ -12,6 +12,7 @@
 
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
+import {rmSync} from 'node:fs';
 import {createServer, type Server} from 'node:net';
 import {fileURLToPath} from 'node:url';
 
@@ -22,6 +23,11 @@ import {ContainerCodeExecutor} from '../../src/code_executors/docker/container_c
 import type {KernelSandboxSession} from '../../src/code_executors/kernel_code_executor.js';
 import {isRunning} from '../helpers/processes.js';
 import {containersOf, sandboxBackends} from '../helpers/sandboxes.js';
+import {
+  DESCRIPTORS_SNIPPET,
+  hostDescriptors,
+  type DescriptorsReport,
+} from '../helpers/descriptors.js';
 
 const backend = sandboxBackends().find((b) => b.name === 'docker')!;
 const MARKER_VAR = `CODING_AGENT_DOCKER_SECRET_${randomBytes(4).toString('hex')}`;
@@ -114,6 +120,14 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
     expect(out).toContain("'CapEff:\\t0000000000000000'");
     expect(out).toContain("'CapBnd:\\t0000000000000000'");
     expect(out).toContain("'NoNewPrivs:\\t1'");
+  });
+
+  it("holds no descriptor to the host and cannot open the supervisor's (PID 1, not dumpable)", async () => {
+    const report = JSON.parse(await py(DESCRIPTORS_SNIPPET)) as DescriptorsReport;
+    expect(report.ppid).toBe(1);
+    expect(hostDescriptors(report)).toEqual([]);
+    // EACCES: the supervisor is not dumpable, so its /proc entries belong to root.
+    expect(report.tries).toEqual({list: 13, fd0: 13, fd1: 13, mem: 13});
   });
 
   it('does not see the host environment', async () => {
@@ -230,5 +244,26 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
     const s = await executor.getSession('short-lived', {authorizedImports: []});
     await s.dispose();
     expect(await containersOf(docker, process.pid)).toHaveLength(1); // only the suite's main session
+  });
+
+  it('ends its container within seconds of a host SIGKILLed while the snippet tampers and busy-loops', async () => {
+    const script = fileURLToPath(new URL('./fixtures/tampering_host.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, 'docker'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const signal = await new Promise<string | null>((resolve) =>
+      child.on('exit', (_code, how) => resolve(how)),
+    );
+    expect(signal).toBe('SIGKILL');
+    const {pid, sessionDir} = JSON.parse(out) as {pid: number; sessionDir: string};
+    const [id] = await containersOf(docker, pid);
+    expect(id).toBeDefined();
+    // The supervisor is PID 1: the attach stream's end makes it exit, and the container with it.
+    const running = async () => (await docker.getContainer(id).inspect()).State.Running;
+    await expect.poll(running, {timeout: 10_000, interval: 200}).toBe(false);
+    await docker.getContainer(id).remove({force: true});
+    rmSync(sessionDir, {recursive: true, force: true});
   });
 });

@@ -17,7 +17,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 
 import {defaultKernelPath} from '../../src/code_executors/kernel_code_executor.js';
 import {KernelProcess, type KernelLaunchSpec} from '../../src/code_executors/kernel_process.js';
-import type {ExecutionResult, ToolCallHandler} from '../../src/code_executors/sandbox.js';
+import type {OutputChunk, ToolCallHandler} from '../../src/code_executors/sandbox.js';
 import {isRunning, processTree, waitGone} from '../helpers/processes.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -212,16 +212,94 @@ describe('kernel semantics', () => {
     expect((await run('input()')).error?.type).toBe('EOFError');
   });
 
-  it('hands output printed after an execution ended to the next one', async () => {
+  it('drops output printed between executions, and says so in the next one', async () => {
     const first = await run(
       'import threading, time\nprinted = threading.Event()\nthreading.Thread(target=lambda: (time.sleep(0.3), print("late"), printed.set())).start()\nprint("now")',
     );
     expect(first.stdout).toBe('now\n');
     await new Promise((resolve) => setTimeout(resolve, 600));
     // The event only guards against a slow machine; normally "late" was printed between runs.
-    expect((await run('printed.wait(10)\nprint("next")')).stdout).toBe('late\nnext\n');
+    const next = await run('printed.wait(10)\nprint("next")');
+    expect(next.stdout).toBe('next\n');
+    expect(next.stderr).toContain(
+      '[5 bytes written to stdout between executions (by threads or processes still running) were dropped]',
+    );
   });
 
+  it('streams output while the snippet runs; the chunks joined are its stdout', async () => {
+    const chunks: OutputChunk[] = [];
+    let seen!: () => void;
+    const printed = new Promise<void>((resolve) => (seen = resolve));
+    // The tool answers only once "first" has reached the host, so it was streamed, not batched.
+    const result = await kernel.execute({
+      code: 'print("first")\n__adk_call_tool__("wait", {})\nprint("second")',
+      timeoutMs: 20_000,
+      onOutput: (chunk) => {
+        chunks.push(chunk);
+        if (chunk.text.includes('first')) seen();
+      },
+      onToolCall: async () => {
+        await printed;
+        return {ok: true, value: null};
+      },
+    });
+    expect(result.stdout).toBe('first\nsecond\n');
+    expect(chunks.filter((c) => c.stream === 'stdout').map((c) => c.text)).toEqual([
+      'first\n',
+      'second\n',
+    ]);
+  });
+
+  it('keeps what was printed before a timeout in the lost result', async () => {
+    const own = await startKernel(['--authorized-imports', '*']);
+    try {
+      const result = await own.execute({
+        code: 'import time\nprint("before", flush=True)\ntime.sleep(60)',
+        timeoutMs: 1500,
+      });
+      expect(result.error?.type).toBe('TimeoutError');
+      expect(result.stateLost).toBe(true);
+      expect(result.stdout).toBe('before\n');
+    } finally {
+      await own.dispose();
+    }
+  });
+
+  it('stops the processes a snippet left running when it returns, and names them', async () => {
+    const result = await run(
+      [
+        'import os, subprocess',
+        'plain = subprocess.Popen(["sleep", "301"]).pid',
+        'if os.fork() == 0:',
+        '    os.setsid()',
+        '    if os.fork() == 0:',
+        '        os.execvp("sleep", ["sleep", "302"])',
+        '    os._exit(0)',
+        'os.wait()',
+        // Until the grandchild has become sleep 302 (its fork of this interpreter is not yet).
+        'import time',
+        'def running(name):',
+        '    for pid in filter(str.isdigit, os.listdir("/proc")):',
+        '        try:',
+        '            if open(f"/proc/{pid}/cmdline", "rb").read() == name:',
+        '                return True',
+        '        except OSError:',
+        '            pass',
+        'while not running(b"sleep\\x00302\\x00"):',
+        '    time.sleep(0.01)',
+        'plain',
+      ].join('\n'),
+    );
+    expect(result.error, result.error?.traceback).toBeUndefined();
+    const commands = result.stoppedProcesses?.processes.map((p) => p.command).sort();
+    expect(commands).toEqual(['sleep 301', 'sleep 302']);
+    expect(result.stoppedProcesses?.count).toBe(2);
+    const pid = Number(result.value);
+    expect(result.stoppedProcesses?.processes.map((p) => p.pid)).toContain(pid);
+    expect(await waitGone([pid])).toEqual([]);
+    // Threads are not processes: the interpreter itself goes on.
+    expect((await run('1 + 1')).value).toBe('2');
+  });
   it('rejects unserializable tool arguments in Python and converts numpy ones', async () => {
     const seen: unknown[] = [];
     const onToolCall: ToolCallHandler = async (call) => {
@@ -278,6 +356,64 @@ describe('kernel semantics', () => {
     expect(result.stderr).toContain('big.bin (100 bytes) was not returned');
     expect(result.error).toBeUndefined();
   });
+
+  it('returns at most --max-figures figures and tells how many were left out', async () => {
+    const own = await startKernel(['--authorized-imports', '*', '--max-figures', '3']);
+    try {
+      const result = await own.execute({
+        code: 'import matplotlib.pyplot as plt\nfor i in range(25):\n    plt.figure()\nNone',
+        timeoutMs: 20_000,
+      });
+      expect(result.figures).toHaveLength(3);
+      expect(result.stderr).toContain(
+        '[22 more figures were not returned: the limit is 3 figures per step]',
+      );
+      const left = await own.execute({code: 'len(plt.get_fignums())', timeoutMs: 20_000});
+      expect(left.value).toBe('0');
+    } finally {
+      await own.dispose();
+    }
+  });
+
+  it('refuses a final answer over the output cap, keeping the variables', async () => {
+    const result = await run('kept = 7\nfinal_answer("z" * 5000)');
+    expect(result.finalAnswer).toBeUndefined();
+    expect(result.error?.type).toBe('MessageTooLarge');
+    expect(result.error?.message).toContain('over the 2000-byte limit of an answer');
+    expect(result.stateLost).toBe(false);
+    expect((await run('kept')).value).toBe('7');
+  });
+
+  it('ends the execution with a ProtocolError when the snippet writes to its own channel', async () => {
+    const own = await startKernel(['--authorized-imports', '*']);
+    try {
+      await own.execute({code: 'kept = 1', timeoutMs: 10_000});
+      const result = await own.execute({
+        code: [
+          'import os, socket, stat',
+          'print("before the forgery", flush=True)',
+          'for fd in range(3, 64):',
+          '    try:',
+          '        if stat.S_ISSOCK(os.fstat(fd).st_mode) and fd not in (1, 2):',
+          '            os.write(fd, b"{\\"type\\": \\"done\\", \\"id\\": \\"forged\\"}\\n")',
+          '    except OSError:',
+          '        pass',
+          'import time',
+          'time.sleep(5)',
+        ].join('\n'),
+        timeoutMs: 20_000,
+      });
+      expect(result.error?.type).toBe('ProtocolError');
+      expect(result.error?.message).toMatch(
+        /^Protocol error: the interpreter sent .*; the Python kernel was restarted/,
+      );
+      expect(result.stateLost).toBe(true);
+      expect(result.stdout.startsWith('before the forgery\n')).toBe(true);
+      await expect.poll(() => own.alive).toBe(false);
+    } finally {
+      await own.dispose();
+    }
+  });
 });
 
 describe('KernelProcess', () => {
@@ -321,97 +457,264 @@ describe('KernelProcess', () => {
     expect([first, ...more].some((k) => isRunning(k.pid!))).toBe(false);
   });
 
-  it('drops hostile messages: oversized, malformed, unknown ids, repeated call ids', async () => {
-    // A fake kernel that misbehaves before sending the real result.
-    const fake = String.raw`
+  /**
+   * A fake kernel speaking the host protocol: it sends `ready`, waits for an execution, prints
+   * one line, sends `lines` (RID replaced by the execution's id), then waits.
+   */
+  const fakeKernel = (lines: string[]) =>
+    KernelProcess.start(
+      spec(
+        [],
+        [
+          PYTHON,
+          '-c',
+          String.raw`
 import json, sys
-def send(obj): sys.stdout.write((obj if isinstance(obj, str) else json.dumps(obj)) + "\n"); sys.stdout.flush()
-send({"type": "ready", "python": "3.11.2", "packages": {}})
-request = json.loads(sys.stdin.readline())
-rid = request["id"]
-send("x" * 5000)
-send("{not json")
-send({"type": "result", "id": rid, "stdout": "y" * 5000, "stderr": "", "error": None, "figures": [], "files": []})
-send({"type": "result", "id": "someone-else", "stdout": "forged", "stderr": "", "error": None, "figures": [], "files": []})
-send({"type": "tool_call", "id": "someone-else", "callId": "c0", "name": "t", "args": {}})
-send({"type": "tool_call", "id": rid, "callId": "c1", "name": "t", "args": {"n": 1}})
-send({"type": "tool_call", "id": rid, "callId": "c1", "name": "t", "args": {"n": 2}})
-reply = json.loads(sys.stdin.readline())
-send({"type": "result", "id": rid, "stdout": json.dumps(reply), "stderr": "", "value": None, "error": None, "figures": [], "files": []})
+out = sys.stdout
+def send(text): out.write(text + "\n"); out.flush()
+send(json.dumps({"type": "ready", "python": "3.11.2", "packages": {}, "outputDir": "/o"}))
+rid = json.loads(sys.stdin.readline())["id"]
+send(json.dumps({"type": "output", "id": rid, "stream": "stdout", "text": "printed before\n"}))
+for line in json.loads(sys.argv[1]):
+    if line == "READ":
+        sys.stdin.readline()
+    elif line.startswith("BIG:"):
+        send("x" * int(line[4:]))
+    else:
+        send(line.replace("RID", rid))
 sys.stdin.readline()
-`;
-    const kernel = await KernelProcess.start(spec([], [PYTHON, '-c', fake]), {
-      maxMessageBytes: 2000,
-    });
+`,
+          JSON.stringify(lines),
+        ],
+      ),
+      {limits: {maxOutputBytes: 1024, maxFigures: 2, maxFileBytes: 100}},
+    );
+  const message = (fields: Record<string, unknown>) => JSON.stringify({id: 'RID', ...fields});
+  const png = Buffer.from('89504e470d0a1a0a0000', 'hex').toString('base64');
+  const result = message({type: 'result', value: null, error: null});
+  const call = (n: number) =>
+    message({type: 'tool_call', callId: `call-${n}`, name: 't', args: {n}});
+
+  it.each([
+    ['a line over the message cap', [`BIG:${2 * 2 ** 20}`], 'over the 1056768-byte limit'],
+    ['a line that is not JSON', ['{not json'], 'a line that is not JSON'],
+    ['an unknown message type', [message({type: 'nonsense'})], 'an invalid message'],
+    [
+      'an unknown key',
+      [message({type: 'result', value: null, error: null, stdout: 'x'})],
+      'an invalid message',
+    ],
+    [
+      'a message for another execution',
+      [result.replace('RID', 'exec-99')],
+      'exec-99, which is not the running execution',
+    ],
+    [
+      'a second ready',
+      [JSON.stringify({type: 'ready', python: '3', packages: {}, outputDir: '/'})],
+      'a second ready message',
+    ],
+    ['a call id used twice', [call(1), 'READ', call(1)], 'a tool call id used before (call-1)'],
+    [
+      'a call id going backwards',
+      [call(5), 'READ', call(4)],
+      'a tool call id used before (call-4)',
+    ],
+    [
+      'a figure of type text/html',
+      [message({type: 'figure', mimeType: 'text/html', data: png})],
+      'an invalid message',
+    ],
+    [
+      'a figure whose bytes are not its type',
+      [message({type: 'figure', mimeType: 'image/jpeg', data: png})],
+      'a figure whose bytes are not image/jpeg',
+    ],
+    [
+      'more figures than the cap',
+      Array.from({length: 3}, () => message({type: 'figure', mimeType: 'image/png', data: png})),
+      'more than 2 figures',
+    ],
+    [
+      'a file over the size cap',
+      [
+        message({
+          type: 'file',
+          name: 'a.bin',
+          mimeType: 'application/octet-stream',
+          data: 'A'.repeat(200),
+        }),
+      ],
+      'a file of 150 bytes, over the 100-byte limit',
+    ],
+    [
+      'a file named with control characters',
+      [message({type: 'file', name: 'a\u001b[2J.txt', mimeType: 'text/plain', data: ''})],
+      'an invalid message',
+    ],
+    [
+      'output past the cap',
+      Array.from({length: 2}, () =>
+        message({type: 'output', stream: 'stdout', text: 'y'.repeat(60_000)}),
+      ),
+      'more than 1024 bytes of stdout',
+    ],
+  ])(
+    'stops a kernel that sends %s, with a ProtocolError keeping the output',
+    async (_what, lines, reason) => {
+      const kernel = await fakeKernel(lines);
+      const calls: unknown[] = [];
+      const result = await kernel.execute({
+        code: 'ignored',
+        timeoutMs: 20_000,
+        onToolCall: async (request) => {
+          calls.push(request);
+          return {ok: true, value: 'v'};
+        },
+      });
+      expect(result.error?.type).toBe('ProtocolError');
+      expect(result.error?.message).toContain(reason);
+      expect(result.error?.message).toContain('the Python kernel was restarted');
+      expect(result.stateLost).toBe(true);
+      expect(result.stdout).toBe('printed before\n');
+      await kernel.dispose();
+      expect(kernel.alive).toBe(false);
+      expect(calls.length).toBeLessThanOrEqual(1);
+    },
+  );
+
+  it('stops a kernel that sends a second result, and says why at the next execution', async () => {
+    const kernel = await fakeKernel([result, result]);
+    const first = await kernel.execute({code: 'ignored', timeoutMs: 20_000});
+    expect(first.error).toBeUndefined();
+    expect(first.stdout).toBe('printed before\n');
+    await expect.poll(() => kernel.alive).toBe(false);
+    expect(kernel.endedHow).toBe(
+      'protocol error: the kernel sent a result message for exec-1, which is not the running execution',
+    );
+    await kernel.dispose();
+  });
+
+  it('takes tool calls without prototype keys and a supervisor-stopped kernel as a ProtocolError', async () => {
+    const kernel = await fakeKernel([
+      '{"type":"tool_call","id":"RID","callId":"call-1","name":"t","args":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"n":1}}',
+      'READ',
+      message({
+        type: 'result',
+        value: null,
+        error: {
+          type: 'ProtocolError',
+          message: 'the interpreter sent a malformed figure',
+          traceback: '',
+        },
+        stateLost: true,
+      }),
+    ]);
     const calls: unknown[] = [];
-    const result: ExecutionResult = await kernel.execute({
+    const result = await kernel.execute({
       code: 'ignored',
-      timeoutMs: 10_000,
-      onToolCall: async (call) => {
-        calls.push(call);
+      timeoutMs: 20_000,
+      onToolCall: async (request) => {
+        calls.push(request);
         return {ok: true, value: 'v'};
       },
     });
-    expect(calls).toEqual([{callId: 'c1', name: 't', args: {n: 1}}]);
-    expect(JSON.parse(result.stdout)).toEqual({
-      type: 'tool_result',
-      callId: 'c1',
-      ok: true,
-      value: 'v',
-    });
-    expect(result.stateLost).toBe(false);
+    expect(calls).toEqual([{callId: 'call-1', name: 't', args: {n: 1}}]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(result.error?.message).toBe(
+      'Protocol error: the interpreter sent a malformed figure; the Python kernel was restarted, so every variable, import and definition from earlier steps is gone.',
+    );
+    expect(result.stateLost).toBe(true);
+    expect(result.stdout).toBe('printed before\n');
     await kernel.dispose();
   });
-  it('survives a flood of hostile lines, a 256 MB line and prototype keys while another kernel works', async () => {
-    // 100 000 junk lines, unknown message types, a reply to a call the host never made,
-    // __proto__/constructor keys in a tool call, and a 256 MB line without a newline in sight
-    // until its end: the host drops each, keeps its memory bounded, and still takes the result.
+
+  it('refuses a 256 MB line as soon as it passes the cap, while another kernel works', async () => {
+    // The flood has no newline in sight until its end: the host stops the kernel once the cap
+    // is passed, never holding the line, and the honest kernel beside it is not disturbed.
     const flood = String.raw`
 import json, sys
 out = sys.stdout
-def send(obj): out.write((obj if isinstance(obj, str) else json.dumps(obj)) + "\n"); out.flush()
-send({"type": "ready", "python": "3.11.2", "packages": {}})
+out.write(json.dumps({"type": "ready", "python": "3.11.2", "packages": {}, "outputDir": "/o"}) + "\n"); out.flush()
 rid = json.loads(sys.stdin.readline())["id"]
-junk = "".join('{"type": "nonsense", "n": %d}\n' % i for i in range(100000))
-out.write(junk); out.flush()
-send({"type": "tool_result", "callId": "never-made", "ok": True, "value": 1})
-send('{"type": "tool_call", "id": "%s", "callId": "p1", "name": "t", "args": {"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "n": 1}}' % rid)
 for _ in range(256):
     out.write("z" * (1 << 20))
 out.write("\n"); out.flush()
-reply = json.loads(sys.stdin.readline())
-send({"type": "result", "id": rid, "stdout": json.dumps(reply), "stderr": "", "value": "'survived'", "error": None, "figures": [], "files": []})
 sys.stdin.readline()
 `;
     const [hostile, honest] = await Promise.all([
-      KernelProcess.start(spec([], [PYTHON, '-c', flood]), {maxMessageBytes: 1 << 20}),
+      KernelProcess.start(spec([], [PYTHON, '-c', flood])),
       startKernel(['--authorized-imports', '*']),
     ]);
-    const calls: unknown[] = [];
     const rssBefore = process.memoryUsage().rss;
     const [flooded, ...honestResults] = await Promise.all([
-      hostile.execute({
-        code: 'ignored',
-        timeoutMs: 60_000,
-        onToolCall: async (call) => {
-          calls.push(call);
-          return {ok: true, value: 'v'};
-        },
-      }),
+      hostile.execute({code: 'ignored', timeoutMs: 60_000}),
       ...Array.from({length: 20}, (_, i) => honest.execute({code: `${i} * 2`, timeoutMs: 60_000})),
     ]);
     const rssGrowth = process.memoryUsage().rss - rssBefore;
-    expect(flooded.value).toBe("'survived'");
-    expect(flooded.stateLost).toBe(false);
-    // The tool call arrived without its prototype keys, and nothing was polluted.
-    expect(calls).toEqual([{callId: 'p1', name: 't', args: {n: 1}}]);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(flooded.error?.type).toBe('ProtocolError');
+    expect(flooded.error?.message).toMatch(
+      /a message of more than \d+ bytes, over the \d+-byte limit/,
+    );
     expect(honestResults.map((r) => r.value)).toEqual(
       Array.from({length: 20}, (_, i) => String(i * 2)),
     );
-    // The 256 MB line was never held whole (the cap is 1 MiB per line): the host's memory grows
-    // by stream buffers and allocator slack (about 65 MB here, the same with a 64 MB line).
+    // Stream buffers and allocator slack only: the line cap is 15 MB, the line 256 MB.
     expect(rssGrowth).toBeLessThan(128 * 2 ** 20);
     await Promise.all([hostile.dispose(), honest.dispose()]);
+  });
+
+  it('stops a kernel that stops reading its input once 4 MiB are queued towards it', async () => {
+    // The fake asks for tool calls and never reads the answers (1 MiB each).
+    const stalled = String.raw`
+import json, sys, time
+out = sys.stdout
+out.write(json.dumps({"type": "ready", "python": "3.11.2", "packages": {}, "outputDir": "/o"}) + "\n"); out.flush()
+rid = json.loads(sys.stdin.readline())["id"]
+for n in range(1, 11):
+    out.write('{"type":"tool_call","id":"%s","callId":"call-%d","name":"t","args":{}}\n' % (rid, n)); out.flush()
+time.sleep(60)
+`;
+    const kernel = await KernelProcess.start(spec([], [PYTHON, '-c', stalled]), {
+      maxQueuedBytes: 4 * 2 ** 20,
+    });
+    const result = await kernel.execute({
+      code: 'ignored',
+      timeoutMs: 60_000,
+      onToolCall: async () => ({ok: true, value: 'v'.repeat(2 ** 20)}),
+    });
+    expect(result.error?.type).toBe('ProtocolError');
+    expect(result.error?.message).toMatch(
+      /the kernel stopped reading its input \(\d+ bytes queued towards it, over the 4194304-byte limit\)/,
+    );
+    expect(result.stateLost).toBe(true);
+    await kernel.dispose();
+  });
+
+  it('stops a kernel flooding tool calls once more than 64 wait at once, in bounded memory', async () => {
+    // 200 000 valid calls with increasing ids, none waiting for its answer.
+    const flood = String.raw`
+import json, sys
+out = sys.stdout
+out.write(json.dumps({"type": "ready", "python": "3.11.2", "packages": {}, "outputDir": "/o"}) + "\n"); out.flush()
+rid = json.loads(sys.stdin.readline())["id"]
+out.write("".join('{"type":"tool_call","id":"%s","callId":"call-%d","name":"t","args":{}}\n' % (rid, n) for n in range(1, 200001)))
+out.flush()
+sys.stdin.readline()
+`;
+    const hostile = await KernelProcess.start(spec([], [PYTHON, '-c', flood]));
+    let calls = 0;
+    const result = await hostile.execute({
+      code: 'ignored',
+      timeoutMs: 60_000,
+      onToolCall: async () => {
+        calls++;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return {ok: true, value: null};
+      },
+    });
+    expect(result.error?.message).toContain('more than 64 tool calls waiting at once');
+    expect(calls).toBe(64);
+    await hostile.dispose();
   });
 });

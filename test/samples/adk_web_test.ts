@@ -98,13 +98,16 @@ describe.skipIf(bubblewrap.skipReason !== undefined)('sample data_analyst in adk
     await page.screenshot({path: SCREENSHOT});
   }, 120_000);
 
-  it("streams a long snippet's output while it runs (adk web's Token Streaming on)", async (context) => {
+  it("streams a long snippet's output while it runs (adk web's streaming on)", async (context) => {
     if (unavailable) context.skip(unavailable);
     const page = await browser!.newPage();
     await page.goto(`${web!.url}/dev-ui/?app=data_analyst`);
     const input = page.locator('textarea').first();
     await input.waitFor({timeout: 30_000});
-    await page.getByText('Token Streaming').first().click();
+    // adk web's streaming switch: "Streaming" in the events pane's "More options" menu.
+    await page.getByLabel('More options').click();
+    await page.getByText('Streaming', {exact: true}).click();
+    await page.keyboard.press('Escape');
     await input.fill('Process the batches and show progress.');
     await input.press('Enter');
 
@@ -117,10 +120,9 @@ describe.skipIf(bubblewrap.skipReason !== undefined)('sample data_analyst in adk
       });
     const seen: number[] = [];
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !(await page.getByText('all 8 batches processed').count())) {
-      const count = await printed();
+    for (let count = 0; Date.now() < deadline && count < 8; await page.waitForTimeout(100)) {
+      count = await printed();
       if (count > 0 && count < 8 && !seen.includes(count)) seen.push(count);
-      await page.waitForTimeout(100);
     }
     expect(seen.length, `partial outputs seen: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2);
     await page.getByText('all 8 batches processed').first().waitFor({timeout: 30_000});

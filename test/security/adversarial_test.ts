@@ -39,6 +39,7 @@ import {
 } from '../../scripts/security_report.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
 import {ATTACKS, type Attack, type HostFixtures, type Outcome, type Verdict} from './attacks.js';
+import {heapGrowth} from './protocol_attacks.js';
 
 /**
  * What the unsafe local backend is known not to stop, whoever runs the tests (root or not):
@@ -54,7 +55,6 @@ const LOCAL_NOT_DENIED = new Set([
   'read-other-session',
   'signal-other-session',
   'tmp-fill',
-  'background-process',
   'proc-host-facts',
   'dev-shm-fill',
   'memfd-over-rlimit',
@@ -63,8 +63,9 @@ const LOCAL_NOT_DENIED = new Set([
 
 /**
  * What the local backend does stop, whoever runs the tests: the kernel's own guarantees
- * (timeouts, output cap, recursion, protocol checks, the import policy itself). The rest is
- * recorded as observed, because it depends on the user (root) or on the machine's network.
+ * (timeouts, output cap, recursion, protocol checks, the supervisor's sweep of processes, the
+ * host's caps, the import policy itself). The rest is recorded as observed, because it depends
+ * on the user (root), on the machine's network, or on a pid namespace the local backend lacks.
  */
 const LOCAL_HOLDS = new Set([
   'infinite-loop',
@@ -72,8 +73,20 @@ const LOCAL_HOLDS = new Set([
   'deep-recursion',
   'deep-recursion-unlimited',
   'gigabyte-output',
+  'background-process',
   'forged-protocol',
   'forged-protocol-live-id',
+  'host-heap-rejected-calls',
+  'host-heap-missing-tool',
+  'host-heap-forged-calls',
+  'stop-reading-tool-results',
+  'forged-result-live-id',
+  'forged-figure-html',
+  'output-files-flood',
+  'figure-loop',
+  'stateful-hijack',
+  'capture-reopen',
+  'background-cpu',
   'policy-dunder-import',
 ]);
 
@@ -165,6 +178,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The figure the issue asks for: the largest host heap growth any heap attack reached.
+  console.log(
+    `largest host heap growth (MiB) by backend: ${JSON.stringify(Object.fromEntries(heapGrowth))}`,
+  );
   delete process.env[secretEnvName];
   rmSync(secretFile, {force: true});
   victim?.kill('SIGKILL');
@@ -177,9 +194,13 @@ for (const backend of sandboxBackends()) {
     let shared: KernelSandboxSession;
     let policy: KernelSandboxSession;
     let f: HostFixtures;
+    // Names only: floods send hundreds of thousands of calls, and the test keeps no arguments.
     const toolCalls: ToolCallRequest[] = [];
     const onToolCall: ToolCallHandler = async (call) => {
-      toolCalls.push(call);
+      toolCalls.push({callId: '', name: call.name.slice(0, 100), args: {}});
+      if (toolCalls.length > 10_000) toolCalls.splice(0, 5000);
+      // A megabyte a call, for attacks that stop reading tool results.
+      if (call.name === 'big_result') return {ok: true, value: 'r'.repeat(2 ** 20)};
       return {ok: false, errorType: 'ToolError', message: 'no such tool'};
     };
     // Indexed by attack, so the results keep the suite's order whatever order tests finish in.
@@ -272,7 +293,7 @@ for (const backend of sandboxBackends()) {
           if (expected === 'sandboxed') expect(verdict.outcome, why).not.toBe('not-denied');
           else if (expected) expect(verdict.outcome, why).toBe(expected);
         },
-        attack.timeoutMs + 45_000,
+        attack.timeoutMs + 45_000 + (attack.classifyTimeoutMs ?? 0),
       );
     }
   });

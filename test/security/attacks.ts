@@ -40,6 +40,7 @@ import type {ExecutionResult, ToolCallRequest} from '../../src/code_executors/sa
 import {isRunning, processTree, uids, waitGone} from '../helpers/processes.js';
 import {runHostProcess, type HostProcessReport} from '../helpers/host_process.js';
 import {containersOf} from '../helpers/sandboxes.js';
+import {PROTOCOL_ATTACKS, idleCpuPercent} from './protocol_attacks.js';
 
 /**
  * What an attack achieved. `denied`: the action failed. `contained`: it ran, but only inside
@@ -136,6 +137,8 @@ export interface Attack {
   session: 'shared' | 'policy' | 'own';
   /** Wall-clock limit of the execution. */
   timeoutMs: number;
+  /** Time the classifier may take beyond the usual 45 s (it runs a child host, say). */
+  classifyTimeoutMs?: number;
   /**
    * Options of a dedicated executor for this attack (e.g. a small `memoryLimit`), created for it
    * and disposed after; the session is then always the attack's own.
@@ -935,13 +938,20 @@ _report(fill=r, total={'ok': True, 'v': total >> 20})`,
     classify: async (result, context) => {
       let answered = 0;
       for (let i = 0; i < 3; i++) if ((await context.run('6 * 7', 5000)).value === '42') answered++;
+      // A thread is the interpreter itself: it keeps running (within the sandbox's CPU limit).
+      const cpu = Math.round((await idleCpuPercent(context)) / 10) * 10;
       const tree = context.session.pid === undefined ? [] : processTree(context.session.pid);
       await context.dispose();
       const left = await waitGone(tree, 5000);
+      const details = {idleCpuPercent: cpu};
       if (result.value === "'started'" && answered === 3 && left.length === 0) {
-        return {outcome: 'contained', how: 'later executions answer; dispose kills it'};
+        return {outcome: 'contained', how: 'later executions answer; dispose kills it', details};
       }
-      return {outcome: 'not-denied', how: `answered ${answered}/3, ${left.length} left running`};
+      return {
+        outcome: 'not-denied',
+        how: `answered ${answered}/3, ${left.length} left running`,
+        details,
+      };
     },
   },
   {
@@ -996,7 +1006,7 @@ _report(fill=r, total={'ok': True, 'v': total >> 20})`,
   },
   {
     id: 'background-process',
-    title: 'Processes left running after the snippet (plain, setsid, double fork), then dispose',
+    title: 'Processes left running after the snippet (plain, setsid, double fork)',
     category: 'processes',
     session: 'own',
     timeoutMs: 10_000,
@@ -1016,22 +1026,30 @@ _report(started={'ok': True, 'v': mark}, plain=plain, setsid=setsid)`,
     classify: async (result, context) => {
       const mark = String(report(result).started.v);
       const marker = `sleep ${mark}`;
-      // They are really running before dispose (otherwise the check below proves nothing); the
-      // double-forked one may take a moment to appear, so wait for all three (up to 2 s).
-      let before = processesWith(marker).length;
-      for (let waited = 0; before < 3 && waited < 2000; waited += 50) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        before = processesWith(marker).length;
-      }
+      // Right after the execution returned: are any of the three still running?
+      const running = processesWith(marker).length;
+      const named = result.stoppedProcesses?.count ?? 0;
       await context.dispose();
       const left = await waitGone(processesWith(marker), 5000);
       killAll(marker);
-      const details = {runningBeforeDispose: before, leftAfterDispose: left.length};
-      if (left.length > 0) {
-        return {outcome: 'not-denied', how: `${left.length} outlived dispose`, details};
+      const details = {
+        stoppedAtReturn: named,
+        runningAfterReturn: running,
+        leftAfterDispose: left.length,
+      };
+      if (running > 0 || left.length > 0) {
+        return {
+          outcome: 'not-denied',
+          how: `${running} still ran after the execution returned`,
+          details,
+        };
       }
-      if (before === 0) return {outcome: 'denied', how: 'could not start them', details};
-      return {outcome: 'contained', how: 'dispose killed all of them', details};
+      if (named < 3) return {outcome: 'denied', how: 'could not start them', details};
+      return {
+        outcome: 'denied',
+        how: 'all stopped when the execution returned, and named',
+        details,
+      };
     },
   },
   ...lifecycleAttacks(),
@@ -1040,7 +1058,7 @@ _report(started={'ok': True, 'v': mark}, plain=plain, setsid=setsid)`,
     id: 'forged-protocol',
     title: 'Forge result/tool_call lines on fds 1-2, /proc/self/fd/* and fds 3-20',
     category: 'protocol',
-    session: 'shared',
+    session: 'own',
     timeoutMs: 10_000,
     code: (f) => `${PRELUDE}
 import os
@@ -1077,6 +1095,10 @@ ${py(`real-${f.tag}`)}`,
       const forged = toolCalls.filter((call) => call.name === 'forged_tool');
       if (forged.length > 0)
         return {outcome: 'not-denied', how: 'a forged tool call reached the host'};
+      if (result.error?.type === 'ProtocolError' && result.stateLost) {
+        // The lines reached the interpreter's own channel: the supervisor refused them.
+        return {outcome: 'denied', how: 'captured as output; on its channel a ProtocolError'};
+      }
       if (result.value !== `'real-${fixtures.tag}'`) {
         return {outcome: 'not-denied', how: `the real result was replaced (${result.value})`};
       }
@@ -1085,23 +1107,26 @@ ${py(`real-${f.tag}`)}`,
   },
   {
     id: 'forged-protocol-live-id',
-    title: "Forge a tool_call with the live execution id on the kernel's protocol fd",
+    title: "Forge a tool_call with the live execution id on the interpreter's channel",
     category: 'protocol',
-    session: 'shared',
+    session: 'own',
     timeoutMs: 10_000,
     code: (f) => `${PRELUDE}
-import gc, os
-k = next(o for o in gc.get_objects() if type(o).__name__ == 'Kernel')
-line = _json.dumps({'type': 'tool_call', 'id': k.current_id, 'callId': 'forged-live', 'name': 'forged_live_tool', 'args': {}}) + '\\n'
-os.write(k.protocol._out_fd, line.encode())
+import os
+g = final_answer.__globals__
+fd = next(c.cell_contents for c in g['SEND'].__closure__ if isinstance(c.cell_contents, int))
+line = _json.dumps({'type': 'tool_call', 'id': g['STATE'].current_id, 'callId': 'call-999999999', 'name': 'forged_live_tool', 'args': {}}) + '\\n'
+os.write(fd, line.encode())
+import time
+time.sleep(1)
 ${py(`real-${f.tag}`)}`,
     classify: (result, {fixtures, toolCalls}) => {
       const forged = toolCalls.filter((call) => call.name === 'forged_live_tool');
       if (result.value !== `'real-${fixtures.tag}'`) {
         return {outcome: 'not-denied', how: `the real result was replaced (${result.value})`};
       }
-      // Snippet and kernel share one process: a forged call is just a tool call the snippet
-      // could make with its stubs. The host's defence is validating every call, not secrecy.
+      // The interpreter's channel is the snippet's own: a forged call is just a tool call it
+      // could make with its stubs, relayed by the supervisor and validated by the host.
       if (forged.length > 0) {
         return {
           outcome: 'contained',
@@ -1111,6 +1136,7 @@ ${py(`real-${f.tag}`)}`,
       return {outcome: 'denied', how: 'dropped by the host'};
     },
   },
+  ...PROTOCOL_ATTACKS,
   // --- import policy (session under DEFAULT_SAFE_IMPORTS) -----------------------------------
   ...policyAttacks(),
 ];

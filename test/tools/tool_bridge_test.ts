@@ -13,6 +13,9 @@ import {
   type BaseTool,
   type Context,
 } from '@google/adk';
+import v8 from 'node:v8';
+import {runInNewContext} from 'node:vm';
+
 import {describe, expect, it} from 'vitest';
 import {z} from 'zod';
 
@@ -77,8 +80,44 @@ describe('ToolBridge', () => {
       value: 5,
     });
     const [record] = b.takeCalls();
-    expect(record).toMatchObject({name: 'add', ok: true});
+    expect(record).toMatchObject({name: 'add', ok: true, argsPreview: 'a=2, b=3'});
     expect(record.functionCallId).toMatch(/^adk-/);
+  });
+
+  it('keeps a bounded summary of calls that ran and only a count of refused ones', async () => {
+    const b = await bridge([remember, add], [], {maxArgsBytes: 1000, maxCalls: 4});
+    await b.handle({callId: 'c1', name: 'remember', args: {note: 'n'.repeat(900)}});
+    await b.handle({callId: 'c2', name: 'remember', args: {note: 'n'.repeat(5000)}});
+    await b.handle({callId: 'c3', name: 'missing', args: {x: 1}});
+    await b.handle({callId: 'c4', name: 'add', args: {a: 'one', b: 2}});
+    await b.handle({callId: 'c5', name: 'add', args: {a: 1, b: 2}});
+    await b.handle({callId: 'c6', name: 'add', args: {a: 1, b: 2}});
+    const records = b.takeCalls();
+    expect(records.map((r) => r.name)).toEqual(['remember', 'add']);
+    expect(records[0].argsPreview).toBe(`note=${JSON.stringify('n'.repeat(60))}`);
+    // Too big, unknown tool, invalid arguments, past maxCalls (the unknown tool is not counted).
+    expect(b.rejectedCalls).toBe(4);
+  });
+
+  it('retains no arguments of refused calls, nor of calls that ran', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const b = await bridge([remember], [], {maxArgsBytes: 1024 * 1024});
+    const refs: Array<WeakRef<object>> = [];
+    const call = async (name: string, size: number) => {
+      const args = {note: 'a'.repeat(size) + String(refs.length)};
+      refs.push(new WeakRef(args));
+      await b.handle({callId: `c${refs.length}`, name, args});
+    };
+    await call('remember', 2 * 1024 * 1024); // over maxArgsBytes
+    await call('nope', 2 * 1024 * 1024); // unknown tool
+    await call('remember', 1000); // runs: the record keeps a preview
+    for (let i = 0; i < 3 && refs.some((ref) => ref.deref()); i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    expect(refs.map((ref) => ref.deref() === undefined)).toEqual([true, true, true]);
+    expect(b.takeCalls()).toHaveLength(1);
   });
 
   it('merges state changes made through the tool Context', async () => {

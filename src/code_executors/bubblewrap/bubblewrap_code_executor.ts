@@ -51,7 +51,7 @@ import {
   type KernelLaunchSpec,
   type KernelTransport,
 } from '../kernel_process.js';
-import {writeSandboxFiles} from '../session_folders.js';
+import {KERNEL_FOLDER, writeSandboxFiles} from '../session_folders.js';
 import {bwrapArgs, type BwrapHost, type MaskedPath} from './bwrap_args.js';
 import {CgroupManager, type SandboxCgroup} from './cgroups.js';
 
@@ -480,7 +480,7 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
 
   /**
    * Gives the session folder to the session's own host user and writes the sandbox's passwd,
-   * group and hosts and a private copy of the kernel (0600 each). The folder's owner is the
+   * group and hosts and a private copy of the kernel's folder (0600 each). The folder's owner is the
    * session's identity from then on (the kernel's launch reads it back).
    */
   protected override async prepareSession(context: KernelSessionContext): Promise<void> {
@@ -593,7 +593,7 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
         passwd: join(etc, 'passwd'),
         group: join(etc, 'group'),
         hosts: join(etc, 'hosts'),
-        kernel: join(context.sessionDir, 'kernel.py'),
+        kernel: join(context.sessionDir, KERNEL_FOLDER),
         inputDir: context.inputDir,
         workDir: context.workDir,
         seccompFd: this.profile.seccomp ? SECCOMP_FD : undefined,
@@ -604,6 +604,9 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
       bwrap,
       '--args',
       String(ARGS_FD),
+      // The kernel's supervisor is the sandbox's PID 1 (it reaps orphans): signals from inside
+      // cannot reach it, and when it exits every process of the sandbox ends.
+      '--as-pid-1',
       '--',
       context.python,
       '-I',

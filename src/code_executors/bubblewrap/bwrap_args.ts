@@ -40,7 +40,7 @@ export interface BwrapSession {
   passwd: string;
   group: string;
   hosts: string;
-  /** The kernel program. */
+  /** The kernel's folder (mounted read-only). */
   kernel: string;
   /** The input folder (mounted read-only). */
   inputDir: string;
@@ -158,7 +158,7 @@ export function bwrapArgs(
       layout.input,
       '--ro-bind',
       session.kernel,
-      layout.kernel,
+      layout.kernelDir,
     );
   }
   // Last: the sandbox's own root (a tmpfs holding the mount points) becomes read-only too.

@@ -37,7 +37,7 @@ import {
   type SandboxCodeExecutorOptions,
 } from '../kernel_code_executor.js';
 import {KernelProcess, type KernelExit, type KernelTransport} from '../kernel_process.js';
-import {writeSandboxFiles} from '../session_folders.js';
+import {KERNEL_FOLDER, writeSandboxFiles} from '../session_folders.js';
 import {containerConfig, containerKernelCommand} from './container_config.js';
 import {dockerClient} from './docker_client.js';
 import {
@@ -358,7 +358,9 @@ const get = (path) => new Promise((resolve) => {
     await writeSandboxFiles(context, {uid, gid}, [
       ['etc/passwd', users.passwd],
       ['etc/group', users.group],
-      ...(this.seccompProgram ? [['seccomp.bpf', this.seccompProgram] as const] : []),
+      ...(this.seccompProgram
+        ? [[`${KERNEL_FOLDER}/seccomp.bpf`, this.seccompProgram] as const]
+        : []),
     ]);
   }
 
@@ -379,12 +381,11 @@ const get = (path) => new Promise((resolve) => {
         command: containerKernelCommand(this.profile, context.python, context.kernelArgs),
         uid: owner.uid,
         gid: owner.gid,
-        kernel: join(context.sessionDir, 'kernel.py'),
+        kernel: join(context.sessionDir, KERNEL_FOLDER),
         passwd: join(context.sessionDir, 'etc', 'passwd'),
         group: join(context.sessionDir, 'etc', 'group'),
         inputDir: context.inputDir,
         workDir: context.workDir,
-        seccompProgram: this.seccompProgram ? join(context.sessionDir, 'seccomp.bpf') : undefined,
         labels: this.labels,
         runtime: this.runtime,
       }),
@@ -398,7 +399,7 @@ const get = (path) => new Promise((resolve) => {
       const transport = await this.attach(container);
       return await KernelProcess.connect(
         transport,
-        {startTimeoutMs: this.options.startTimeoutMs},
+        this.kernelProcessOptions(),
         `image ${this.image}`,
       );
     } catch (error) {

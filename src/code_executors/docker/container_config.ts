@@ -31,13 +31,11 @@ export interface ContainerSession {
   /** The session's host ids. */
   uid: number;
   gid: number;
-  /** Host paths bind-mounted read-only into the container. */
+  /** Host paths bind-mounted read-only into the container (`kernel`: the kernel's folder). */
   kernel: string;
   passwd: string;
   group: string;
   inputDir: string;
-  /** The compiled seccomp program, when the profile loads one (the kernel loads it itself). */
-  seccompProgram?: string;
   /** Mounted read-write at `/work` when the profile gives `/work` no tmpfs quota. */
   workDir: string;
   labels: Record<string, string>;
@@ -73,14 +71,11 @@ export function containerConfig(
 ): Docker.ContainerCreateOptions {
   const {layout, tmpfs} = profile;
   const binds = [
-    `${session.kernel}:${layout.kernel}:ro`,
+    `${session.kernel}:${layout.kernelDir}:ro`,
     `${session.passwd}:/etc/passwd:ro`,
     `${session.group}:/etc/group:ro`,
     ...(tmpfs.work === undefined ? [`${session.workDir}:${layout.work}:rw`] : []),
     `${session.inputDir}:${layout.input}:ro`,
-    ...(profile.seccomp && session.seccompProgram
-      ? [`${session.seccompProgram}:${layout.seccompProgram}:ro`]
-      : []),
   ];
   const owner = `uid=${session.uid},gid=${session.gid}`;
   return {
@@ -119,8 +114,10 @@ export function containerConfig(
       MemorySwap: profile.session.memoryBytes,
       NanoCpus: Math.round(profile.session.cpus * 1e9),
       PidsLimit: profile.session.pids,
-      // A tiny init as PID 1 reaps zombies left by snippets' subprocesses.
-      Init: true,
+      // The kernel's supervisor is PID 1 (it reaps orphans): signals from inside cannot reach
+      // it, and when it exits, at the end of the host's attach stream whatever the snippet did
+      // to the interpreter, the container ends with everything in it.
+      Init: false,
       Runtime: session.runtime,
       AutoRemove: false,
     },
