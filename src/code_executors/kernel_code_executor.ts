@@ -11,19 +11,8 @@
  */
 
 import {existsSync} from 'node:fs';
-import {
-  chmod,
-  chown,
-  copyFile,
-  mkdir,
-  mkdtemp,
-  rename,
-  rm,
-  stat,
-  writeFile,
-} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
-import {dirname, isAbsolute, join} from 'node:path';
+import {chmod, chown, mkdir, rename, rm, stat, writeFile} from 'node:fs/promises';
+import {isAbsolute, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import {
