@@ -50,7 +50,7 @@ const bwrapSession = {
   passwd: '/s/etc/passwd',
   group: '/s/etc/group',
   hosts: '/s/etc/hosts',
-  kernel: '/s/kernel.py',
+  kernel: '/s/kernel',
   inputDir: '/s/input',
   workDir: '/s/work',
   seccompFd: 5,
@@ -60,12 +60,11 @@ const dockerSession = {
   command: containerKernelCommand(profile, '/usr/bin/python3', ['--x']),
   uid: 1000,
   gid: 1001,
-  kernel: '/s/kernel.py',
+  kernel: '/s/kernel',
   passwd: '/s/passwd',
   group: '/s/group',
   inputDir: '/s/input',
   workDir: '/s/work',
-  seccompProgram: '/s/seccomp.bpf',
   labels: {a: 'b'},
 };
 const ENV_ARGS = Object.entries(DEFAULT_SANDBOX_ENV).flatMap(([k, v]) => ['--setenv', k, v]);
@@ -153,7 +152,7 @@ describe('bubblewrap translation', () => {
       ...['--ro-bind', '/s/etc/hosts', '/etc/hosts'],
       ...['--size', String(16 * MiB), '--tmpfs', '/work'],
       ...['--ro-bind', '/s/input', '/work/input'],
-      ...['--ro-bind', '/s/kernel.py', '/opt/coding-agent/kernel.py'],
+      ...['--ro-bind', '/s/kernel', '/opt/coding-agent'],
       ...['--remount-ro', '/', '--chdir', '/work', '--seccomp', '5'],
     ]);
   });
@@ -202,11 +201,10 @@ describe('Docker translation', () => {
       HostConfig: {
         NetworkMode: 'none',
         Binds: [
-          '/s/kernel.py:/opt/coding-agent/kernel.py:ro',
+          '/s/kernel:/opt/coding-agent:ro',
           '/s/passwd:/etc/passwd:ro',
           '/s/group:/etc/group:ro',
           '/s/input:/work/input:ro',
-          '/s/seccomp.bpf:/opt/coding-agent/seccomp.bpf:ro',
         ],
         ReadonlyRootfs: true,
         Tmpfs: {
@@ -229,7 +227,7 @@ describe('Docker translation', () => {
         MemorySwap: 1024 * MiB,
         NanoCpus: 500_000_000,
         PidsLimit: 64,
-        Init: true,
+        Init: false,
         Runtime: undefined,
         AutoRemove: false,
       },
