@@ -50,7 +50,9 @@ export type StopReason =
   | 'errors'
   | 'model_error'
   | 'blocked'
-  | 'time_limit';
+  | 'time_limit'
+  /** A tool called from code set `skipSummarization`: its result is the answer. */
+  | 'tool_result';
 
 /** How a run ends: the final event's text and what goes with it. */
 export interface RunEnd {

@@ -101,6 +101,9 @@ export const replyNotes = {
 
 /** Texts a run ends with (the final event's text). */
 export const stopTexts = {
+  unknownAgent(name: string): string {
+    return `Stopped: a tool transferred to the agent "${name}", which is not in the agent tree.`;
+  },
   failedSteps(count: number, type: string, message: string): string {
     return `Stopped after ${count} failed code steps in a row. Last error: ${type}: ${message}`;
   },

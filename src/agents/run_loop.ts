@@ -26,6 +26,7 @@ export async function* runLoop(run: Run): AsyncGenerator<Event, void, void> {
       ? {kind: 'end' as const, end: timeLimitEnd(agent)}
       : yield* runStep(run, step);
     if (outcome.kind === 'aborted') return;
+    if (outcome.kind === 'transfer') return yield* transfer(run, outcome.agentName);
     const end = failures.after(outcome);
     if (end) {
       yield run.events.final(end, agent.outputKey);
@@ -34,6 +35,23 @@ export async function* runLoop(run: Run): AsyncGenerator<Event, void, void> {
   }
   const end = yield* lastCall(run);
   if (end) yield run.events.final(end, agent.outputKey);
+}
+
+/** Runs the agent a tool transferred to, as `LlmAgent` does; its events end the run. */
+async function* transfer(run: Run, agentName: string): AsyncGenerator<Event, void, void> {
+  const target = run.agent.rootAgent.findAgent(agentName);
+  if (!target) {
+    const text = stopTexts.unknownAgent(agentName);
+    yield run.events.final(
+      {text, stopReason: 'errors', errorCode: 'AGENT_NOT_FOUND', errorMessage: text},
+      run.agent.outputKey,
+    );
+    return;
+  }
+  for await (const event of target.runAsync(run.ctx)) {
+    if (run.ctx.abortSignal?.aborted) return;
+    yield event;
+  }
 }
 
 /** Out of steps: one last call for the best answer, in words. */

@@ -144,6 +144,9 @@ async function* execute(
   run.lastExecutionLostState = result.stateLost;
   for (const usage of run.bridge.subAgents.take()) run.usage.addSubAgentTokens(tokenCounts(usage));
   const actions = createEventActions(run.bridge.takeActions());
+  // The step event is not the last one: skipSummarization would make ADK take it as final.
+  const unsummarized = run.bridge.takeUnsummarized();
+  actions.skipSummarization = undefined;
   const saved = await saveExecutionArtifacts(run.ctx, actions, result, {
     figurePrefix: `${run.figurePrefix}_s${step}`,
     maxArtifactBytes: run.agent.maxArtifactBytes,
@@ -164,6 +167,12 @@ async function* execute(
   if (result.finalAnswer) {
     const {value} = result.finalAnswer;
     return {kind: 'end', end: {text: renderAnswer(value), value, stopReason: 'final_answer'}};
+  }
+  // Actions of tools called from code take effect as they do for LlmAgent's function calls.
+  if (actions.transferToAgent) return {kind: 'transfer', agentName: actions.transferToAgent};
+  if (unsummarized) {
+    const {value} = unsummarized;
+    return {kind: 'end', end: {text: renderAnswer(value), value, stopReason: 'tool_result'}};
   }
   if (run.budget.timedOut()) return {kind: 'end', end: timeLimitEnd(run.agent, 'code')};
   return {kind: 'ran', error: result.error};

@@ -18,6 +18,8 @@ export type StepOutcome =
   | {kind: 'unusable'; why: 'empty' | 'cut_off' | 'thinking_cut_off'; finishNote: string}
   /** The run is over (an answer, or a reason to stop). */
   | {kind: 'end'; end: RunEnd}
+  /** A tool called from code transferred to `agentName`, which now runs instead. */
+  | {kind: 'transfer'; agentName: string}
   /** The caller aborted the invocation: the run ends without a final event. */
   | {kind: 'aborted'};
 
@@ -32,7 +34,7 @@ export class FailureCounter {
   constructor(private readonly errorRetryAttempts: number) {}
 
   /** How the run ends after `outcome`, when this failure is one too many. */
-  after(outcome: Exclude<StepOutcome, {kind: 'aborted'}>): RunEnd | undefined {
+  after(outcome: Exclude<StepOutcome, {kind: 'aborted' | 'transfer'}>): RunEnd | undefined {
     if (outcome.kind === 'end') return outcome.end;
     if (outcome.kind === 'ran' && !outcome.error) {
       this.count = 0;

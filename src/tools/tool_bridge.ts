@@ -187,6 +187,7 @@ export class ToolBridge {
   private readonly tools = new Map<string, {tool: BaseTool; validate: ValidateFunction}>();
   private calls: ToolCallRecord[] = [];
   private actions: EventActions[] = [];
+  private unsummarized?: {name: string; value: unknown};
   private callCount = 0;
   private rejectedCount = 0;
   private readonly inFlight = new Set<InFlightCall>();
@@ -238,6 +239,17 @@ export class ToolBridge {
     }
     this.actions = [];
     return merged;
+  }
+
+  /**
+   * The result of the last call since the last `takeUnsummarized()` whose tool set
+   * `skipSummarization` (an `LlmAgent` ends its turn with such a result instead of asking the
+   * model again; so does the CodingAgent after the step).
+   */
+  takeUnsummarized(): {name: string; value: unknown} | undefined {
+    const result = this.unsummarized;
+    this.unsummarized = undefined;
+    return result;
   }
 
   /** Calls waiting for their tool now. */
@@ -371,6 +383,9 @@ export class ToolBridge {
       if (abandoned.value) return outcome;
       // Only an answered call's state changes count; a late one's are dropped.
       this.actions.push(context.actions);
+      if (context.actions.skipSummarization && outcome.ok) {
+        this.unsummarized = {name, value: outcome.value};
+      }
       return outcome;
     });
     try {
