@@ -199,8 +199,9 @@ for (const backend of sandboxBackends()) {
     const onToolCall: ToolCallHandler = async (call) => {
       toolCalls.push({callId: '', name: call.name.slice(0, 100), args: {}});
       if (toolCalls.length > 10_000) toolCalls.splice(0, 5000);
-      // A megabyte a call, for attacks that stop reading tool results.
-      if (call.name === 'big_result') return {ok: true, value: 'r'.repeat(2 ** 20)};
+      // Two megabytes a call, for attacks that stop reading tool results: even the 64 calls the
+      // host lets be in flight at once then queue twice the kernel's 64 MiB bound.
+      if (call.name === 'big_result') return {ok: true, value: 'r'.repeat(2 ** 21)};
       return {ok: false, errorType: 'ToolError', message: 'no such tool'};
     };
     // Indexed by attack, so the results keep the suite's order whatever order tests finish in.

@@ -168,7 +168,7 @@ export const PROTOCOL_ATTACKS: readonly Attack[] = [
   heapAttack('forged-calls', '200 000 forged tool_call lines (1 KB call ids, then valid ones)'),
   {
     id: 'stop-reading-tool-results',
-    title: "Stop the interpreter's reader (hold its lock) while issuing calls with 1 MiB results",
+    title: "Stop the interpreter's reader (hold its lock) while issuing calls with 2 MiB results",
     category: 'protocol',
     session: 'own',
     timeoutMs: 60_000,
@@ -240,12 +240,12 @@ time.sleep(50)`,
   },
   {
     id: 'figure-loop',
-    title: 'plt.figure() in a loop for 20 s',
+    title: 'plt.figure() in a loop for 5 s (thousands of open figures)',
     category: 'resources',
     session: 'own',
     timeoutMs: 60_000,
     code: () =>
-      'import time\nimport matplotlib.pyplot as plt\nend = time.time() + 20\nn = 0\nwhile time.time() < end:\n    plt.figure()\n    n += 1\nn',
+      'import time\nimport matplotlib.pyplot as plt\nend = time.time() + 5\nn = 0\nwhile time.time() < end:\n    plt.figure()\n    n += 1\nn',
     classify: (result) => {
       const details = {figures: result.figures.length, made: Number(result.value) > 20};
       if (result.figures.length <= 20 && /more figures were not returned/.test(result.stderr)) {
