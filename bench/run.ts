@@ -529,6 +529,8 @@ const tokens = promptTokens();
 const tokenExecutor = new BubblewrapCodeExecutor();
 const versusLlmAgent = await tokensAgainstLlmAgent(tokenExecutor);
 const growth = await contextGrowth(tokenExecutor);
+// The same run without observation aging: the baseline the budget is measured against.
+const unaged = await contextGrowth(tokenExecutor, undefined, {maxRunContextChars: Infinity});
 await tokenExecutor.dispose();
 const dockerFigures = dockerCheck.available
   ? {
@@ -711,26 +713,45 @@ sections.push({
   data: versusLlmAgent,
 });
 sections.push({
-  title: `9. One run's requests over ${growth.steps} code steps that each print ${(growth.printedBytes / 1000).toFixed(1)} KB (CodingAgent, default limits; o200k)`,
-  header: ['request', 'characters', 'tokens'],
+  title: `9. One run's requests over ${growth.steps} code steps that each print ${(growth.printedBytes / 1000).toFixed(1)} KB (CodingAgent; o200k): without observation aging (baseline) and with the default maxRunContextChars`,
+  header: [
+    'request',
+    'unaged characters (baseline)',
+    'unaged tokens',
+    'aged characters',
+    'aged tokens',
+    'aged ÷ unaged (tokens)',
+  ],
   rows: [
-    ...Object.entries(growth.atStep).map(([step, r]) => [
-      `step ${step}`,
-      int(r.chars),
-      int(r.tokens),
-    ]),
+    ...Object.keys(growth.atStep).map((step) => {
+      const [a, u] = [growth.atStep[Number(step)], unaged.atStep[Number(step)]];
+      return [
+        `step ${step}`,
+        int(u.chars),
+        int(u.tokens),
+        int(a.chars),
+        int(a.tokens),
+        ratio(a.tokens, u.tokens),
+      ];
+    }),
     [
       `all ${growth.total.modelCalls} requests of the run`,
+      int(unaged.total.chars),
+      int(unaged.total.tokens),
       int(growth.total.chars),
       int(growth.total.tokens),
+      ratio(growth.total.tokens, unaged.total.tokens),
     ],
     [
       `step ${growth.steps} ÷ step 5`,
+      ratio(unaged.atStep[growth.steps].chars, unaged.atStep[5].chars),
+      ratio(unaged.atStep[growth.steps].tokens, unaged.atStep[5].tokens),
       ratio(growth.atStep[growth.steps].chars, growth.atStep[5].chars),
       ratio(growth.atStep[growth.steps].tokens, growth.atStep[5].tokens),
+      '',
     ],
   ],
-  data: growth,
+  data: {aged: growth, unaged},
 });
 {
   const executor = new BubblewrapCodeExecutor();

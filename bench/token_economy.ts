@@ -138,9 +138,7 @@ print(len(records), total)`),
     coding: [
       py(`
 skus = [f"S{i:02d}" for i in range(1, 21)]
-low = [s for s in skus if get_stock(sku=s)["units"] < 10]
-print(low)`),
-      py('final_answer(low)'),
+final_answer([s for s in skus if get_stock(sku=s)["units"] < 10])`),
     ],
     llm: (request) =>
       modelTurns(request) === 0
@@ -178,12 +176,9 @@ print(low)`),
     id: 'single_call',
     tool: getRate,
     question: 'What is the exchange rate from EUR to USD?',
-    coding: [
-      py(`
-rate = get_exchange_rate(base="EUR", quote="USD")["rate"]
-print(rate)`),
-      py('final_answer(rate)'),
-    ],
+    // The prompt lets the model answer in the step that computes the answer when it need not
+    // see the output first, as here.
+    coding: [py('final_answer(get_exchange_rate(base="EUR", quote="USD")["rate"])')],
     llm: (request) =>
       modelTurns(request) === 0
         ? calls([['get_exchange_rate', {base: 'EUR', quote: 'USD'}]])
@@ -288,8 +283,15 @@ rows = [f"row {${step}:02d}-{i:03d} | {(i * 7919) % 10007:6d} | {((i * 104729) %
 text = "\\n".join(rows)
 print(text)`);
 
-/** Measures the requests of one run of 20 printing steps and a final answer. */
-export async function contextGrowth(executor: CodeExecutor, steps = 20): Promise<ContextGrowth> {
+/**
+ * Measures the requests of one run of 20 printing steps and a final answer (`codingOptions`
+ * `{maxRunContextChars: Infinity}` measures it without observation aging).
+ */
+export async function contextGrowth(
+  executor: CodeExecutor,
+  steps = 20,
+  codingOptions: {maxRunContextChars?: number} = {},
+): Promise<ContextGrowth> {
   let model: TokenCountingLlm | undefined;
   const replies = [
     ...Array.from({length: steps}, (_, i) => PRINT_TABLE(i + 1)),
@@ -311,6 +313,7 @@ export async function contextGrowth(executor: CodeExecutor, steps = 20): Promise
     executor,
     agents: ['coding'],
     maxIterations: steps + 1,
+    codingOptions,
     source: {
       kind: 'custom',
       model: 'scripted',

@@ -24,7 +24,7 @@ import {
   type SingleBeforeToolCallback,
 } from '@google/adk';
 
-import {CodingAgent} from '../agents/coding_agent.js';
+import {CodingAgent, type CodingAgentConfig} from '../agents/coding_agent.js';
 import type {CodeExecutor} from '../code_executors/sandbox.js';
 import {SandboxSessionManager} from '../code_executors/session_manager.js';
 import {DEFAULT_SAFE_IMPORTS} from '../security/import_policy.js';
@@ -113,6 +113,8 @@ export interface EvalRunOptions {
   taskIds?: readonly string[];
   /** The CodingAgent's `maxIterations`. Default 10. */
   maxIterations?: number;
+  /** More CodingAgent options (e.g. `maxRunContextChars`), to compare settings on one suite. */
+  codingOptions?: Partial<Omit<CodingAgentConfig, 'name' | 'model' | 'tools' | 'codeExecutor'>>;
   /** Model calls per turn for either agent (`RunConfig.maxLlmCalls`). Default 40. */
   maxModelCalls?: number;
   /** Called once the runs are known, with their number (progress display). */
@@ -292,6 +294,7 @@ function makeAgent(
   executor: CodeExecutor,
   maxIterations: number,
   recordCall: SingleBeforeToolCallback,
+  codingOptions: EvalRunOptions['codingOptions'] = {},
 ): BaseAgent {
   if (kind === 'llm') {
     return new LlmAgent({
@@ -312,6 +315,7 @@ function makeAgent(
     maxIterations,
     stateful: true,
     beforeToolCallback: recordCall,
+    ...codingOptions,
   });
 }
 
@@ -336,6 +340,7 @@ async function runJob(
     manager,
     options.maxIterations ?? 10,
     recordCall,
+    options.codingOptions,
   );
   const runner = new InMemoryRunner({agent, appName: APP_NAME});
   const session = await runner.sessionService.createSession({appName: APP_NAME, userId: USER_ID});
