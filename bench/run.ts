@@ -27,7 +27,7 @@ import {
   DEFAULT_SAFE_IMPORTS,
   ScriptedLlm,
   ToolCodeGenerator,
-  UnsafeLocalCodeExecutor,
+  UnsandboxedCodeExecutor,
   buildSystemPrompt,
   fetchCsvTool,
   type CodeExecutor,
@@ -58,7 +58,7 @@ type Backend = {
 };
 const dockerCheck = ContainerCodeExecutor.isAvailableSync();
 const BACKENDS: Backend[] = [
-  {name: 'local', make: (o) => new UnsafeLocalCodeExecutor(o)},
+  {name: 'local', make: (o) => new UnsandboxedCodeExecutor(o)},
   {name: 'bubblewrap', make: (o) => new BubblewrapCodeExecutor(o)},
   ...(dockerCheck.available
     ? [{name: 'docker', make: (o?: {pool?: {size: number}}) => new ContainerCodeExecutor(o)}]

@@ -43,7 +43,7 @@ export type {
   BubblewrapAvailability,
   BubblewrapCodeExecutorOptions,
 } from './code_executors/bubblewrap/bubblewrap_code_executor.js';
-export {UnsafeLocalCodeExecutor} from './code_executors/unsafe_local_code_executor.js';
+export {UnsandboxedCodeExecutor} from './code_executors/unsandboxed_code_executor.js';
 export {KernelCodeExecutor} from './code_executors/kernel_code_executor.js';
 export type {
   KernelCodeExecutorOptions,

@@ -41,7 +41,7 @@ export const rootAgent = new CodingAgent({
     executor: new BubblewrapCodeExecutor({
       // The bundler moves this code away from the package's files; point at the kernel directly.
       kernelPath: here('../../src/kernel/python/kernel.py'),
-      timeoutMs: 60_000,
+      executionTimeoutMs: 60_000,
     }),
     maxLiveSessions: 4,
     idleTimeoutMs: 20 * 60_000,

@@ -454,7 +454,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       ? setTimeout(() => controller.abort(), this.maxRunTimeMs)
       : undefined;
     const snippetTimeoutMs =
-      this.executionTimeoutMs ?? executor.timeoutMs ?? FALLBACK_SNIPPET_TIMEOUT_MS;
+      this.executionTimeoutMs ?? executor.executionTimeoutMs ?? FALLBACK_SNIPPET_TIMEOUT_MS;
     return {
       signal: ctx.abortSignal
         ? AbortSignal.any([ctx.abortSignal, controller.signal])

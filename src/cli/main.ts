@@ -26,7 +26,7 @@ import {
 } from '../code_executors/docker/container_code_executor.js';
 import {buildDefaultImage} from '../code_executors/docker/container_image.js';
 import type {CodeExecutor} from '../code_executors/sandbox.js';
-import {UnsafeLocalCodeExecutor} from '../code_executors/unsafe_local_code_executor.js';
+import {UnsandboxedCodeExecutor} from '../code_executors/unsandboxed_code_executor.js';
 import {AnthropicLlm} from '../models/anthropic_llm.js';
 import {OpenAILlm} from '../models/openai_llm.js';
 import {ScriptedLlm} from '../models/scripted_llm.js';
@@ -64,7 +64,7 @@ function hasGeminiKey(): boolean {
 }
 
 async function makeExecutor(options: RunOptions): Promise<CodeExecutor> {
-  if (options.sandbox === 'local') return new UnsafeLocalCodeExecutor();
+  if (options.sandbox === 'unsandboxed') return new UnsandboxedCodeExecutor();
   if (options.sandbox === 'docker') {
     const executor = new ContainerCodeExecutor({image: options.image});
     const check = await executor.isAvailable();
@@ -197,8 +197,8 @@ const program = new Command()
 
 const sandboxOption = () =>
   new Option('--sandbox <backend>', 'where code runs')
-    .choices(['bwrap', 'docker', 'local'])
-    .default('bwrap');
+    .choices(['bubblewrap', 'docker', 'unsandboxed'])
+    .default('bubblewrap');
 const imageOption = () =>
   new Option('--image <name>', `image for --sandbox docker (default ${DEFAULT_CONTAINER_IMAGE})`);
 const logLevelOption = () =>

@@ -18,7 +18,7 @@ let shared: CodeExecutor | undefined;
 export function defaultCodeExecutor(): CodeExecutor {
   if (process.platform !== 'linux') {
     throw new Error(
-      `CodingAgent needs a codeExecutor on ${process.platform}: the default, BubblewrapCodeExecutor, runs on Linux only. Pass a codeExecutor that runs here, e.g. new UnsafeLocalCodeExecutor() for development only (it does not isolate anything).`,
+      `CodingAgent needs a codeExecutor on ${process.platform}: the default, BubblewrapCodeExecutor, runs on Linux only. Pass a codeExecutor that runs here, e.g. new UnsandboxedCodeExecutor() for development only (it does not isolate anything).`,
     );
   }
   shared ??= new BubblewrapCodeExecutor();

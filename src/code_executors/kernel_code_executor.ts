@@ -52,8 +52,11 @@ export interface KernelCodeExecutorOptions {
    * `/usr/bin/python3`, the system Python, where the distribution's pandas/numpy live.
    */
   python?: string;
-  /** Wall-clock limit of an execution when the request gives none. Default 30 000 ms. */
-  timeoutMs?: number;
+  /**
+   * Wall-clock limit of an execution when the request gives none (the `CodingAgent` option of the
+   * same name overrides it). Default 30 000 ms.
+   */
+  executionTimeoutMs?: number;
   /** Sessions unused for this long are disposed. Default 30 min; `Infinity` disables. */
   idleTimeoutMs?: number;
   /**
@@ -143,7 +146,7 @@ export interface KernelSessionContext {
 
 const DEFAULTS = {
   python: '/usr/bin/python3',
-  timeoutMs: 30_000,
+  executionTimeoutMs: 30_000,
   idleTimeoutMs: 30 * 60_000,
   maxOutputBytes: DEFAULT_RESULT_LIMITS.maxOutputBytes,
   maxFileBytes: DEFAULT_RESULT_LIMITS.maxFileBytes,
@@ -203,7 +206,7 @@ function resolveOptions(options: KernelCodeExecutorOptions): ResolvedOptions {
       `python must be an absolute path to an interpreter, got ${JSON.stringify(resolved.python)}`,
     );
   }
-  checkMs('timeoutMs', resolved.timeoutMs, false);
+  checkMs('executionTimeoutMs', resolved.executionTimeoutMs, false);
   checkMs('idleTimeoutMs', resolved.idleTimeoutMs, true);
   checkMs('startTimeoutMs', resolved.startTimeoutMs, false);
   checkBytes('maxOutputBytes', resolved.maxOutputBytes, 1024);
@@ -444,7 +447,7 @@ export class KernelSandboxSession implements SandboxSession {
           throw new Error(`sandbox session ${JSON.stringify(this.key)} is disposed`);
         }
       }
-      const timeoutMs = request.timeoutMs ?? this.options.timeoutMs;
+      const timeoutMs = request.timeoutMs ?? this.options.executionTimeoutMs;
       checkMs('timeoutMs', timeoutMs, false);
       const notice = endedIdle
         ? `[The Python kernel ended between executions (${endedIdle}) and was restarted: every variable, import and definition from earlier steps is gone.]\n`
@@ -663,9 +666,9 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
     return this.openKernel(context);
   }
 
-  /** Wall-clock limit of an execution whose request gives none (option `timeoutMs`). */
-  get timeoutMs(): number {
-    return this.options.timeoutMs;
+  /** Wall-clock limit of an execution whose request gives none (option `executionTimeoutMs`). */
+  get executionTimeoutMs(): number {
+    return this.options.executionTimeoutMs;
   }
 
   /** Kernels started ahead of time and waiting in the warm pool (0 without a pool). */

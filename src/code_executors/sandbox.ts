@@ -175,7 +175,7 @@ export interface CodeExecutor {
    * Wall-clock limit of an execution whose request gives none, in ms, when the backend has one.
    * The agent sizes its per-tool-call timeout below it.
    */
-  readonly timeoutMs?: number;
+  readonly executionTimeoutMs?: number;
   /**
    * Returns the live session for `key`, starting one if there is none (or it was disposed).
    * Fails with a clear message when the backend cannot run on this machine.

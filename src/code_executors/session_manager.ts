@@ -104,8 +104,8 @@ export class SandboxSessionManager implements CodeExecutor {
   }
 
   /** The wrapped backend's default execution timeout. */
-  get timeoutMs(): number | undefined {
-    return this.executor.timeoutMs;
+  get executionTimeoutMs(): number | undefined {
+    return this.executor.executionTimeoutMs;
   }
 
   /** Keys of the live sessions, least recently used first. */

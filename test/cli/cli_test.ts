@@ -190,7 +190,7 @@ describe('coding-agent CLI', () => {
   );
 
   it('prints every event as JSON with --json, and nothing else on stdout', () => {
-    const result = cli('demo', '--json', '--sandbox', 'local');
+    const result = cli('demo', '--json', '--sandbox', 'unsandboxed');
     expect(result.status).toBe(0);
     expect(result.stderr).toContain('SCRIPTED model');
     const events = result.stdout
@@ -208,7 +208,7 @@ describe('coding-agent CLI', () => {
   it("never prints the model's or the sandbox's control characters", async () => {
     const gemini = await loopbackGemini('gemini-2.5-flash', HOSTILE_REPLIES);
     try {
-      const result = await cliWithGemini(gemini, 'run', '--sandbox', 'local', 'Say hello.');
+      const result = await cliWithGemini(gemini, 'run', '--sandbox', 'unsandboxed', 'Say hello.');
       expect(result.stderr).not.toMatch(/^coding-agent:/m);
       expect(result.status).toBe(0);
       expect(gemini.paths).toHaveLength(2);
@@ -245,7 +245,7 @@ describe('coding-agent CLI', () => {
         '--log-level',
         'info',
         '--sandbox',
-        'local',
+        'unsandboxed',
         'Say hello.',
       );
       expect(result.status).toBe(0);
@@ -294,7 +294,7 @@ describe('coding-agent CLI', () => {
         {OLLAMA_HOST: ollama.url},
         'run',
         '--sandbox',
-        'local',
+        'unsandboxed',
         '--model',
         'ollama/qwen2.5-coder:7b',
         'What is 25 * 17?',
@@ -336,7 +336,7 @@ describe('coding-agent CLI', () => {
         'ANTHROPIC_BASE_URL',
       ],
     ] as const) {
-      const result = await cliAsync(env, 'run', '--sandbox', 'local', '--model', model, 'q');
+      const result = await cliAsync(env, 'run', '--sandbox', 'unsandboxed', '--model', model, 'q');
       expect(result.status).toBe(2);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toContain(`127.0.0.1:${port}`);

@@ -106,7 +106,7 @@ describe.skipIf(bwrap.skipReason !== undefined)(
 
 describe('coding-agent eval: bad input', () => {
   it('says a public suite must be fetched, and that --model and --replay exclude each other', () => {
-    const missing = cli('--suite', 'm3tooleval', '--replay', '--sandbox', 'local');
+    const missing = cli('--suite', 'm3tooleval', '--replay', '--sandbox', 'unsandboxed');
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/suite m3tooleval is not shipped: fetch it yourself .* --data/);
     const both = cli('--suite', 'data-analysis', '--replay', '--model', 'gemini-2.5-pro');

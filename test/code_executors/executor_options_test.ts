@@ -7,7 +7,7 @@
 import {describe, expect, it, vi} from 'vitest';
 
 import {BubblewrapCodeExecutor} from '../../src/code_executors/bubblewrap/bubblewrap_code_executor.js';
-import {UnsafeLocalCodeExecutor} from '../../src/code_executors/unsafe_local_code_executor.js';
+import {UnsandboxedCodeExecutor} from '../../src/code_executors/unsandboxed_code_executor.js';
 import {makeSandboxBackend, sandboxBackends} from '../helpers/sandboxes.js';
 
 const bwrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
@@ -17,9 +17,9 @@ describe('code executor options', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
       // First test of the file, and vitest runs each file in its own process.
-      new UnsafeLocalCodeExecutor();
-      new UnsafeLocalCodeExecutor();
-      new UnsafeLocalCodeExecutor();
+      new UnsandboxedCodeExecutor();
+      new UnsandboxedCodeExecutor();
+      new UnsandboxedCodeExecutor();
       expect(warn).toHaveBeenCalledTimes(1);
       expect(String(warn.mock.calls[0][0])).toContain('NO isolation');
     } finally {
@@ -29,8 +29,11 @@ describe('code executor options', () => {
 
   it('rejects invalid options with a message naming the option', () => {
     const cases: [object, RegExp][] = [
-      [{timeoutMs: -1}, /^timeoutMs must be a positive number/],
-      [{timeoutMs: 3e9}, /^timeoutMs must be a positive number of milliseconds up to 2147483647/],
+      [{executionTimeoutMs: -1}, /^executionTimeoutMs must be a positive number/],
+      [
+        {executionTimeoutMs: 3e9},
+        /^executionTimeoutMs must be a positive number of milliseconds up to 2147483647/,
+      ],
       [{idleTimeoutMs: 'soon'}, /^idleTimeoutMs must be/],
       [{startTimeoutMs: Infinity}, /^startTimeoutMs must be/],
       [{maxOutputBytes: 10}, /^maxOutputBytes must be an integer of at least 1024 bytes/],
@@ -39,9 +42,9 @@ describe('code executor options', () => {
       [{kernelPath: 'kernel.py'}, /^kernelPath must be an absolute path/],
     ];
     for (const [options, message] of cases) {
-      expect(() => new UnsafeLocalCodeExecutor(options), JSON.stringify(options)).toThrow(message);
+      expect(() => new UnsandboxedCodeExecutor(options), JSON.stringify(options)).toThrow(message);
     }
-    expect(() => new UnsafeLocalCodeExecutor({idleTimeoutMs: Infinity})).not.toThrow();
+    expect(() => new UnsandboxedCodeExecutor({idleTimeoutMs: Infinity})).not.toThrow();
     expect(() => new BubblewrapCodeExecutor({sandboxUid: -5})).toThrow(
       /^sandboxUid must be a non-negative integer/,
     );
@@ -70,7 +73,7 @@ describe('code executor options', () => {
   });
 
   it('rejects bad authorized imports when a session starts', async () => {
-    const executor = new UnsafeLocalCodeExecutor();
+    const executor = new UnsandboxedCodeExecutor();
     await expect(executor.getSession('k', {authorizedImports: ['os; rm -rf /']})).rejects.toThrow(
       /authorizedImports: "os; rm -rf \/" is not a module name/,
     );
@@ -124,7 +127,7 @@ describe('code executor options', () => {
 });
 
 describe('sandbox backends helper', () => {
-  const make = () => new UnsafeLocalCodeExecutor();
+  const make = () => new UnsandboxedCodeExecutor();
 
   it('skips an unavailable backend with its reason in the title', () => {
     const backend = makeSandboxBackend('bubblewrap', 'bwrap is not installed', make, false);

@@ -24,7 +24,7 @@ import type {
   KernelCodeExecutor,
   SandboxCodeExecutorOptions,
 } from '../../src/code_executors/kernel_code_executor.js';
-import {UnsafeLocalCodeExecutor} from '../../src/code_executors/unsafe_local_code_executor.js';
+import {UnsandboxedCodeExecutor} from '../../src/code_executors/unsandboxed_code_executor.js';
 
 /** One backend as tests see it. */
 export interface SandboxBackend {
@@ -80,7 +80,7 @@ export function sandboxBackends(): SandboxBackend[] {
   const bwrap = BubblewrapCodeExecutor.isAvailableSync();
   const docker = ContainerCodeExecutor.isAvailableSync();
   cached = [
-    makeSandboxBackend('local', python, (options) => new UnsafeLocalCodeExecutor(options)),
+    makeSandboxBackend('local', python, (options) => new UnsandboxedCodeExecutor(options)),
     makeSandboxBackend(
       'bubblewrap',
       bwrap.available ? python : bwrap.reason,

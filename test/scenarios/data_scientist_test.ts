@@ -6,7 +6,7 @@
 
 /**
  * The "AI data scientist" scenarios, end to end: a scripted model (so the test is exact and
- * needs no key), a real sandbox (every backend but the unsafe local one), real tools, real
+ * needs no key), a real sandbox (every backend but the unsandboxed one), real tools, real
  * pandas and matplotlib, ADK's real runner and artifact service. They check what a user would:
  * the numbers, the chart artifact, the files, the follow-ups, and that big data never reaches
  * the model's context.

@@ -42,7 +42,7 @@ import {ATTACKS, type Attack, type HostFixtures, type Outcome, type Verdict} fro
 import {heapGrowth} from './protocol_attacks.js';
 
 /**
- * What the unsafe local backend is known not to stop, whoever runs the tests (root or not):
+ * What the unsandboxed backend is known not to stop, whoever runs the tests (root or not):
  * asserted so the table cannot claim isolation it does not have. Other attacks on local are
  * recorded as observed (some depend on running as root).
  */

@@ -147,7 +147,7 @@ export interface Attack {
   /** Starts a host-side measurement just before the snippet runs (memory, CPU). */
   watch?(session: KernelSandboxSession): Watcher;
   /**
-   * Backends on which running it would harm the test machine (the unsafe local backend has no
+   * Backends on which running it would harm the test machine (the unsandboxed backend has no
    * limit to stop it); the verdict is then stated, not observed.
    */
   notRunOn?: Record<string, Verdict>;

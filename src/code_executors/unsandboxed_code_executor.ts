@@ -16,28 +16,28 @@ import {
 } from './kernel_code_executor.js';
 import type {KernelLaunchSpec} from './kernel_process.js';
 
-/** Options of {@link UnsafeLocalCodeExecutor}. */
-export type UnsafeLocalCodeExecutorOptions = KernelCodeExecutorOptions;
+/** Options of {@link UnsandboxedCodeExecutor}. */
+export type UnsandboxedCodeExecutorOptions = KernelCodeExecutorOptions;
 
-const WARNED = Symbol.for('adk-coding-agent.unsafeLocalWarned');
+const WARNED = Symbol.for('adk-coding-agent.unsandboxedWarned');
 
 /**
  * Runs snippets in a local Python process with the host user's rights: the code can read and
  * write anything that user can, and use the network. Only the environment is cleared (so host
  * secrets in environment variables do not leak) and the working folder is per session.
  */
-export class UnsafeLocalCodeExecutor extends KernelCodeExecutor {
+export class UnsandboxedCodeExecutor extends KernelCodeExecutor {
   /** @inheritDoc */
-  readonly backend = 'unsafe-local';
+  readonly backend = 'unsandboxed';
 
   /** @throws Error naming the first invalid option. */
-  constructor(options: UnsafeLocalCodeExecutorOptions = {}) {
+  constructor(options: UnsandboxedCodeExecutorOptions = {}) {
     super(options);
     const flags = globalThis as unknown as Record<symbol, boolean | undefined>;
     if (!flags[WARNED]) {
       flags[WARNED] = true;
       console.warn(
-        "adk-coding-agent: UnsafeLocalCodeExecutor runs model-written code with your user's " +
+        "adk-coding-agent: UnsandboxedCodeExecutor runs model-written code with your user's " +
           'rights and provides NO isolation. Use it for development only; use ' +
           'BubblewrapCodeExecutor (or a container) for anything else.',
       );
