@@ -430,6 +430,13 @@ function isText(data: Buffer): boolean {
   }
 }
 
+/** Git's blob id of `data` (abbreviated), or zeros when the bytes are not at hand. */
+function blobId(data: Buffer | undefined): string {
+  if (!data) return '0000000';
+  const header = Buffer.from(`blob ${data.length}\0`);
+  return createHash('sha1').update(header).update(data).digest('hex').slice(0, 7);
+}
+
 /** Git's file mode: 100644, 100755 or 120000 (symlink). */
 function gitMode(entry: TreeEntry): string {
   if (entry.type === 'symlink') return '120000';
@@ -580,7 +587,9 @@ function contentDiff(
       result.truncated = result.truncated || isLarge(was, now);
     }
     result.binary.push(path);
-    return `Binary files a/${path} and b/${path} differ\n`;
+    // git apply reads a binary entry only after an index line (it skips the entry itself).
+    const index = `index ${blobId(originalData(original, path, was))}..${blobId(now.data)}`;
+    return `${index}\nBinary files a/${path} and b/${path} differ\n`;
   }
   return textHunks(path, before, after);
 }
@@ -599,10 +608,11 @@ function deletion(
   if (was.type === 'symlink') {
     return `${header}--- a/${path}\n+++ /dev/null\n${symlinkHunk('-', was.target ?? '')}`;
   }
-  const before = textOf(was, originalData(original, path, was));
+  const data = originalData(original, path, was);
+  const before = textOf(was, data);
   if (before === undefined) {
     result.binary.push(path);
-    return `${header}Binary files a/${path} and /dev/null differ\n`;
+    return `${header}index ${blobId(data)}..0000000\nBinary files a/${path} and /dev/null differ\n`;
   }
   if (before === '') return header;
   return header + textHunks(path, before, undefined);
@@ -617,7 +627,7 @@ function addition(path: string, now: ChangedEntry, result: WorkspaceChanges): st
   if (after === undefined) {
     if (now.size > MAX_DIFFED_FILE_BYTES) result.truncated = true;
     result.binary.push(path);
-    return `${header}Binary files /dev/null and b/${path} differ\n`;
+    return `${header}index 0000000..${blobId(now.data)}\nBinary files /dev/null and b/${path} differ\n`;
   }
   if (after === '') return header;
   return header + textHunks(path, undefined, after);
