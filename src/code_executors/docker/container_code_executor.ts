@@ -457,10 +457,22 @@ const get = (path) => new Promise((resolve) => {
       if (workspace?.mode === 'copy-on-write') {
         // The tmpfs volume is mounted once the container runs; no snippet runs before the copy
         // is in (the host sends the first execution after this).
-        await container.putArchive(
-          workspaceArchive(workspace.hostPath, workspace.tree, {uid: owner.uid, gid: owner.gid}),
-          {path: this.profile.layout.workspace},
+        const archive = workspaceArchive(workspace.hostPath, workspace.tree, {
+          uid: owner.uid,
+          gid: owner.gid,
+        });
+        // A file that cannot be read ends the archive with an error (the upload would wait
+        // for the rest): fail the start with it.
+        const packing = new Promise<never>((_, reject) =>
+          archive.once('error', (error: Error) =>
+            reject(new Error(`cannot copy the workspace in: ${error.message}`)),
+          ),
         );
+        packing.catch(() => undefined);
+        await Promise.race([
+          container.putArchive(archive, {path: this.profile.layout.workspace}),
+          packing,
+        ]);
       }
       this.containers.set(context.sessionDir, container);
       void transport.exited.then(() => {
