@@ -34,6 +34,8 @@ import {
   workspaceArchive,
 } from '../../src/code_executors/docker/workspace_archive.js';
 import {UnsafeLocalCodeExecutor} from '../../src/code_executors/unsafe_local_code_executor.js';
+import {isRoot} from '../../src/security/hardening_profile.js';
+import {sandboxBackends} from '../helpers/sandboxes.js';
 import {
   copyTree,
   diffTrees,
@@ -194,3 +196,25 @@ describe('workspace options', () => {
     await expect(resolveWorkspace(join(root, 'missing'))).rejects.toThrow(/cannot be opened/);
   });
 });
+
+const bubblewrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
+
+describe.skipIf(bubblewrap.skipReason !== undefined || !isRoot())(
+  'a read-only workspace the sandbox user cannot reach (root host)',
+  () => {
+    it('fails the session start naming the folder, before any sandbox starts', async () => {
+      const hidden = mkdtempSync(join(tmpdir(), 'workspace-hidden-'));
+      mkdirSync(join(hidden, 'repo'));
+      chmodSync(hidden, 0o700);
+      const executor = bubblewrap.create({workspace: join(hidden, 'repo')});
+      try {
+        await expect(executor.getSession('hidden', {authorizedImports: []})).rejects.toThrow(
+          `${hidden} is not searchable by others (mode 700)`,
+        );
+      } finally {
+        await executor.dispose();
+        rmSync(hidden, {recursive: true, force: true});
+      }
+    });
+  },
+);
