@@ -67,6 +67,18 @@ export {
   buildDefaultImage,
 } from './code_executors/docker/container_image.js';
 export type {BuildImageOptions, BuildImageResult} from './code_executors/docker/container_image.js';
+export {WORKSPACE_PATH, walkTree, diffTrees, OriginalTree} from './code_executors/workspace.js';
+export type {
+  WorkspaceChanges,
+  WorkspaceConfig,
+  WorkspaceInfo,
+  WorkspaceMode,
+  WorkspaceOption,
+  WorkspaceSessionInfo,
+  WorkspaceSpec,
+} from './code_executors/workspace.js';
+export {WORKSPACE_DIFF_ARTIFACT} from './agents/workspace_changes.js';
+export type {WorkspaceChangesRecord} from './agents/workspace_changes.js';
 export {DEFAULT_PRELOAD} from './code_executors/warm_pool.js';
 export type {WarmPoolOptions} from './code_executors/warm_pool.js';
 export {defaultCodeExecutor} from './code_executors/default_code_executor.js';

@@ -49,6 +49,7 @@ import {
 import {prepareRun, type Run, type RunBudget} from './run.js';
 import {runLoop} from './run_loop.js';
 import {UsageLedger} from './usage.js';
+import {recordWorkspaceChanges} from './workspace_changes.js';
 
 export {lastRecordedVariables, type RecordedVariables} from './interpreter_state.js';
 export {renderAnswer} from './step.js';
@@ -405,7 +406,11 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     const budget = this.startBudget(ctx, executor);
     // Stateful interpreters outlive the run: a manager bounds how many live and for how long.
     const manager = this.stateful ? sessionManagerFor(executor) : undefined;
-    const options = {authorizedImports: this.authorizedImports};
+    const {appName, userId, id, state} = ctx.session;
+    const options = {
+      authorizedImports: this.authorizedImports,
+      session: {appName, userId, id, state},
+    };
     // ADK's Runner closes only an LlmAgent's toolsets: the run closes its own when it ends.
     const releaseToolsets = leaseToolsets(this.tools.filter((t) => isBaseToolset(t)));
     let lease;
@@ -433,6 +438,8 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
         if (stopReason && stopReason !== 'time_limit' && this.stateful) {
           await recordVariables(sandbox, event);
         }
+        // A copy-on-write workspace's changes come back with the run, as a diff artifact.
+        if (stopReason) await recordWorkspaceChanges(ctx, event, sandbox);
         yield event;
       }
     } finally {

@@ -38,6 +38,7 @@ import {BLANK_USER_MESSAGE, stopTexts} from './messages.js';
 import {buildSystemPrompt} from './prompt.js';
 import {StepHistory} from './step_history.js';
 import {UsageLedger} from './usage.js';
+import {workspacePromptSection} from '../code_executors/workspace.js';
 
 /** The run's wall-clock budget (`maxRunTimeMs`) and the caller's abort, as one signal. */
 export interface RunBudget {
@@ -118,6 +119,7 @@ export async function prepareRun(
     }),
     OUTPUT_FILES_HINT,
     renderInputFilesSection(inputs),
+    sandbox.workspace ? workspacePromptSection(sandbox.workspace) : '',
   ]
     .filter(Boolean)
     .join('\n\n');

@@ -42,6 +42,21 @@ import {
   type WrittenInputFile,
 } from './sandbox.js';
 import {MAX_TIMER_MS} from '../utils/time.js';
+import {
+  checkWorkspaceOption,
+  diffTrees,
+  OriginalTree,
+  resolveWorkspace,
+  walkTree,
+  workspaceInfo,
+  type ChangedEntry,
+  type ResolvedWorkspace,
+  type Tree,
+  type WorkspaceChanges,
+  type WorkspaceInfo,
+  type WorkspaceOption,
+  type WorkspaceSessionInfo,
+} from './workspace.js';
 
 export type {KernelLimits};
 
@@ -105,7 +120,27 @@ export interface KernelCodeExecutorOptions {
  * Options of the sandboxing backends (bubblewrap, Docker): the shared ones plus the hardening
  * both apply the same way (session-wide memory, CPU and process limits, tmpfs sizes, seccomp).
  */
-export interface SandboxCodeExecutorOptions extends KernelCodeExecutorOptions, HardeningOptions {}
+export interface SandboxCodeExecutorOptions extends KernelCodeExecutorOptions, HardeningOptions {
+  /**
+   * A host folder every session sees at `/work/workspace`: a path (read-only), `{path, mode}`
+   * with mode `read-only` or `copy-on-write`, or a function of the ADK session returning either
+   * (or undefined for none), so each user can get their own folder. Read-only mounts the folder
+   * itself, read-only. Copy-on-write gives the session a private copy made when its kernel
+   * starts (a restart makes a fresh one); its changes come back from
+   * `SandboxSession.workspaceChanges()` (a CodingAgent saves them as the `workspace.diff`
+   * artifact at the end of each run) and the host folder is never written. Symlinks stay
+   * symlinks and resolve inside the sandbox, so none reaches a host file outside the folder.
+   * Files must be readable by the sandbox's user (with a root host, each session's own uid).
+   * Sessions with a workspace do not take kernels from the warm pool.
+   */
+  workspace?: WorkspaceOption;
+}
+
+/** A session's workspace: the resolved folder, its walk when the session started, its size. */
+export interface SessionWorkspace extends ResolvedWorkspace {
+  tree: Tree;
+  info: WorkspaceInfo;
+}
 
 /** A pooled kernel and the session folder it was started in. */
 interface WarmKernel {
@@ -142,6 +177,8 @@ export interface KernelSessionContext {
   kernelArgs: string[];
   /** 1 for the first kernel of the session, +1 for each restart. */
   generation: number;
+  /** The session's workspace, when it has one. */
+  workspace?: SessionWorkspace;
 }
 
 const DEFAULTS = {
@@ -164,7 +201,7 @@ const DEFAULTS = {
 } as const;
 
 type ResolvedOptions = Required<
-  Omit<KernelCodeExecutorOptions, 'kernelPath' | 'limits' | 'pool'>
+  Omit<KernelCodeExecutorOptions, 'kernelPath' | 'limits' | 'pool' | 'workspace'>
 > & {
   kernelPath?: string;
   limits: Required<KernelLimits>;
@@ -193,9 +230,10 @@ function checkBytes(name: string, value: number, minimum: number): void {
 
 /** Validates options shared by all backends and fills in defaults. */
 function resolveOptions(options: KernelCodeExecutorOptions): ResolvedOptions {
+  const {workspace: _workspace, ...rest} = options as SandboxCodeExecutorOptions;
   const resolved: ResolvedOptions = {
     ...DEFAULTS,
-    ...stripUndefined(options),
+    ...stripUndefined(rest),
     limits: {...DEFAULTS.limits, ...stripUndefined(options.limits ?? {})},
   };
   for (const [name, value] of Object.entries(resolved.limits)) {
@@ -298,6 +336,7 @@ export class KernelSandboxSession implements SandboxSession {
     sessionDir: string,
     authorizedImports: readonly string[],
     private readonly onDisposed: (session: KernelSandboxSession) => void,
+    private readonly sessionWorkspace?: SessionWorkspace,
   ) {
     this.key = key;
     this.sessionDir = sessionDir;
@@ -305,6 +344,30 @@ export class KernelSandboxSession implements SandboxSession {
     this.hostOutputDir = join(this.workDir, 'output');
     this.hostInputDir = join(sessionDir, 'input');
     this.authorizedImports = authorizedImports;
+  }
+
+  /** The session's workspace and its size (what the model is told), when it has one. */
+  get workspace(): WorkspaceInfo | undefined {
+    return this.sessionWorkspace?.info;
+  }
+
+  /**
+   * The copy-on-write workspace's changes against the host folder, in order with executions.
+   * Undefined without a copy-on-write workspace or when the backend no longer has the copy.
+   */
+  workspaceChanges(): Promise<WorkspaceChanges | undefined> {
+    const workspace = this.sessionWorkspace;
+    if (!workspace || workspace.mode !== 'copy-on-write' || this.disposedValue) {
+      return Promise.resolve(undefined);
+    }
+    const run = this.queue.then(async () => {
+      const original = new OriginalTree(workspace.hostPath, workspace.tree);
+      const context = sessionContext(this.key, this.sessionDir, this.options, this.generation, []);
+      const changed = await this.executor.readWorkspaceCopy({...context, workspace}, original);
+      return changed ? diffTrees(original, changed) : undefined;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** The input folder as code in the sandbox sees it (e.g. `/work/input`). */
@@ -481,6 +544,7 @@ export class KernelSandboxSession implements SandboxSession {
       this.authorizedImports.join(','),
       ...kernelLimitArgs(o),
     ]);
+    context.workspace = this.sessionWorkspace;
     // A snippet may have removed the output folder; recreate it before each start.
     await this.ensureOutputDir();
     const kernel = await this.executor.startKernelFor(context);
@@ -626,6 +690,7 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
   protected readonly options: ResolvedOptions;
   private readonly sessions = new Map<string, Promise<KernelSandboxSession>>();
   private readonly poolOptions: Required<WarmPoolOptions>;
+  private readonly workspaceOption?: WorkspaceOption;
   private poolValue?: WarmPool<WarmKernel>;
   private warmCounter = 0;
 
@@ -633,6 +698,48 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
   constructor(options: KernelCodeExecutorOptions = {}) {
     this.options = resolveOptions(options);
     this.poolOptions = resolvePoolOptions(options.pool);
+    const workspace = (options as SandboxCodeExecutorOptions).workspace;
+    if (workspace !== undefined) {
+      if (!this.supportsWorkspace()) {
+        throw new Error('workspace needs a sandboxing backend (bubblewrap or Docker)');
+      }
+      checkWorkspaceOption(workspace);
+      this.workspaceOption = workspace;
+    }
+  }
+
+  /** True for backends that mount workspaces (the sandboxing ones). Default false. */
+  protected supportsWorkspace(): boolean {
+    return false;
+  }
+
+  /**
+   * @internal Reads a session's copy-on-write workspace as it is now (hostile data: never
+   * through a symlink), for the diff against `original`. Undefined when the copy is gone. The
+   * default has none.
+   */
+  readWorkspaceCopy(
+    _context: KernelSessionContext,
+    _original: OriginalTree,
+  ): Promise<Map<string, ChangedEntry> | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  /** The workspace of a new session: the option, resolved for its ADK session, and walked. */
+  private async sessionWorkspace(
+    key: string,
+    session: WorkspaceSessionInfo | undefined,
+  ): Promise<SessionWorkspace | undefined> {
+    const option = this.workspaceOption;
+    if (option === undefined) return undefined;
+    const spec =
+      typeof option === 'function'
+        ? await option(session ?? {appName: '', userId: '', id: key})
+        : option;
+    if (spec === undefined) return undefined;
+    const resolved = await resolveWorkspace(spec);
+    const tree = await walkTree(resolved.hostPath);
+    return {...resolved, tree, info: workspaceInfo(tree, resolved.mode)};
   }
 
   /**
@@ -820,7 +927,9 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
     await this.checkAvailable();
     const kernelPath = this.options.kernelPath ?? defaultKernelPath();
     const resolved = {...this.options, kernelPath};
-    const warm = this.pool()?.take();
+    const workspace = await this.sessionWorkspace(key, options?.session);
+    // A pooled kernel's sandbox has no workspace mounted.
+    const warm = workspace ? undefined : this.pool()?.take();
     const sessionDir = warm?.sessionDir ?? (await createSessionFolder());
     const session = new KernelSandboxSession(
       this,
@@ -831,6 +940,7 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
       (disposed) => {
         void this.forget(key, disposed);
       },
+      workspace,
     );
     try {
       if (!warm) await this.prepareSessionDir(sessionDir, key, resolved);

@@ -11,6 +11,8 @@
  * the kernel is started differs.
  */
 
+import type {WorkspaceChanges, WorkspaceInfo, WorkspaceSessionInfo} from './workspace.js';
+
 /** A call to a host-side tool, made by code running in the sandbox. */
 export interface ToolCallRequest {
   /** Unique id of this call within the execution (chosen by the kernel). */
@@ -111,6 +113,11 @@ export interface ExecutionResult {
 /** Options fixed when a sandbox session starts. */
 export interface SandboxSessionOptions {
   /**
+   * The ADK session this sandbox session serves. An executor whose `workspace` option is a
+   * function calls it with this (or, when absent, with the session key as `id`).
+   */
+  session?: WorkspaceSessionInfo;
+  /**
    * Top-level modules the snippet may import. `'*'` allows every import. Advisory policy
    * checked by the kernel; the sandbox is the security boundary.
    */
@@ -158,6 +165,17 @@ export interface SandboxSession {
    * executions. Rejects for an invalid name or after `dispose()`.
    */
   writeFiles(files: readonly InputFile[]): Promise<WrittenInputFile[]>;
+  /**
+   * The session's workspace (mounted at `/work/workspace`), with its size as the model is told
+   * it; undefined without one.
+   */
+  readonly workspace?: WorkspaceInfo;
+  /**
+   * A copy-on-write workspace's changes so far, against the host folder (runs in order with
+   * executions). Undefined without a copy-on-write workspace, or when the copy is gone (a
+   * Docker kernel that ended).
+   */
+  workspaceChanges?(): Promise<WorkspaceChanges | undefined>;
   /** Runs one snippet. Never rejects for snippet errors; rejects only after `dispose()`. */
   execute(request: ExecutionRequest): Promise<ExecutionResult>;
   /** Kills the kernel and removes the session's folders. Idempotent. */

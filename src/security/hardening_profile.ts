@@ -88,6 +88,8 @@ export const SANDBOX_LAYOUT = {
   input: '/work/input',
   /** New files here come back with each result. */
   output: '/work/output',
+  /** The session's workspace, when it has one (a host folder, read-only or a private copy). */
+  workspace: '/work/workspace',
   /** The private temporary folder. */
   tmp: '/tmp',
   /** POSIX shared memory. */
@@ -246,6 +248,12 @@ export const DEFAULT_SANDBOX_ENV: Readonly<Record<string, string>> = {
   TMPDIR: SANDBOX_LAYOUT.tmp,
   MPLBACKEND: 'Agg',
   MPLCONFIGDIR: `${SANDBOX_LAYOUT.tmp}/matplotlib`,
+  // git reads a workspace owned by another user (the host's) without "dubious ownership", and
+  // never takes optional locks (a read-only repository stays usable for status and diff).
+  GIT_CONFIG_COUNT: '1',
+  GIT_CONFIG_KEY_0: 'safe.directory',
+  GIT_CONFIG_VALUE_0: '*',
+  GIT_OPTIONAL_LOCKS: '0',
 };
 
 /** The per-process memory limit is this fraction of `memoryLimit`: a MemoryError comes first. */

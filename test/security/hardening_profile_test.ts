@@ -177,6 +177,75 @@ describe('bubblewrap translation', () => {
   });
 });
 
+describe('workspace translations', () => {
+  it('bubblewrap: the host folder read-only, or the session copy read-write, before the input', () => {
+    const at = (readOnly: boolean, path: string) =>
+      bwrapArgs(profile, host, {...bwrapSession, workspace: {readOnly, path}});
+    const tail = [
+      ...['--ro-bind', '/s/input', '/work/input', '--ro-bind', '/s/kernel', '/opt/coding-agent'],
+      ...['--remount-ro', '/', '--chdir', '/work', '--seccomp', '5'],
+    ];
+    expect(at(true, '/home/me/repo').slice(-19)).toEqual([
+      ...['--size', String(16 * MiB), '--tmpfs', '/work'],
+      ...['--ro-bind', '/home/me/repo', '/work/workspace'],
+      ...tail,
+    ]);
+    expect(at(false, '/s/workspace').slice(-19)).toEqual([
+      ...['--size', String(16 * MiB), '--tmpfs', '/work'],
+      ...['--bind', '/s/workspace', '/work/workspace'],
+      ...tail,
+    ]);
+  });
+
+  it('Docker: a read-only bind of the host folder, or a tmpfs volume owned by the session', () => {
+    const readOnly = containerConfig(profile, {
+      ...dockerSession,
+      workspace: {readOnly: true, hostPath: '/home/me/repo'},
+    });
+    expect(readOnly.HostConfig?.Binds).toEqual([
+      '/s/kernel:/opt/coding-agent:ro',
+      '/s/passwd:/etc/passwd:ro',
+      '/s/group:/etc/group:ro',
+      '/s/input:/work/input:ro',
+      '/home/me/repo:/work/workspace:ro',
+    ]);
+    expect(readOnly.HostConfig?.Mounts).toBeUndefined();
+    const copy = containerConfig(profile, {
+      ...dockerSession,
+      workspace: {readOnly: false, sizeBytes: 16 * MiB},
+    });
+    expect(copy.HostConfig?.Binds).toHaveLength(4);
+    expect(copy.HostConfig?.Mounts).toEqual([
+      {
+        Type: 'volume',
+        Source: '',
+        Target: '/work/workspace',
+        VolumeOptions: {
+          NoCopy: true,
+          Labels: {},
+          DriverConfig: {
+            Name: 'local',
+            Options: {
+              type: 'tmpfs',
+              device: 'tmpfs',
+              o: `size=${16 * MiB},mode=0700,uid=1000,gid=1001,nosuid,nodev`,
+            },
+          },
+        },
+      },
+    ]);
+  });
+
+  it('git in the sandbox reads a repository owned by the host user', () => {
+    expect(DEFAULT_SANDBOX_ENV).toMatchObject({
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'safe.directory',
+      GIT_CONFIG_VALUE_0: '*',
+      GIT_OPTIONAL_LOCKS: '0',
+    });
+  });
+});
+
 describe('Docker translation', () => {
   it('gives the exact create-container body of a session', () => {
     expect(containerConfig(profile, dockerSession)).toEqual({

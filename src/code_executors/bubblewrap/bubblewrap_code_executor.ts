@@ -52,7 +52,8 @@ import {
   type KernelTransport,
 } from '../kernel_process.js';
 import {KERNEL_FOLDER, writeSandboxFiles} from '../session_folders.js';
-import {bwrapArgs, type BwrapHost, type MaskedPath} from './bwrap_args.js';
+import {copyTree, readChangedFolder, type ChangedEntry, type OriginalTree} from '../workspace.js';
+import {bwrapArgs, type BwrapHost, type BwrapWorkspace, type MaskedPath} from './bwrap_args.js';
 import {CgroupManager, type SandboxCgroup} from './cgroups.js';
 
 /** Options of {@link BubblewrapCodeExecutor}. */
@@ -99,6 +100,8 @@ const WARNED = Symbol.for('adk-coding-agent.bubblewrapNoCgroupWarned');
 const ARGS_FD = 3;
 const EMPTY_FD = 4;
 const SECCOMP_FD = 5;
+/** The session folder's copy of a copy-on-write workspace. */
+const WORKSPACE_COPY = 'workspace';
 
 /**
  * Holds bwrap back until the host has put it in its cgroup: the host opens the gate by writing
@@ -498,6 +501,52 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     return this.profile.layout.input;
   }
 
+  /** Workspaces are mounted at `/work/workspace`. */
+  protected override supportsWorkspace(): boolean {
+    return true;
+  }
+
+  /** The session folder's private copy, as it is now (undefined before the first kernel). */
+  override async readWorkspaceCopy(
+    context: KernelSessionContext,
+    original: OriginalTree,
+  ): Promise<Map<string, ChangedEntry> | undefined> {
+    const copy = join(context.sessionDir, WORKSPACE_COPY);
+    const info = await lstat(copy).catch(() => undefined);
+    if (!info?.isDirectory()) return undefined;
+    return readChangedFolder(copy, original);
+  }
+
+  /**
+   * How the sandbox gets the session's workspace: the host folder read-only (bwrap opens it as
+   * the session's user, who must be able to reach it), or a fresh private copy in the session
+   * folder, owned by the session's user (each kernel start makes a new one, as `/work` starts
+   * empty).
+   */
+  private async workspaceMount(
+    context: KernelSessionContext,
+    identity: {uid?: number; gid?: number},
+  ): Promise<BwrapWorkspace | undefined> {
+    const workspace = context.workspace;
+    if (!workspace) return undefined;
+    // A file left where the mount point goes (work folder on the host) would stop bwrap.
+    const mountPoint = join(context.workDir, 'workspace');
+    const existing = await lstat(mountPoint).catch(() => undefined);
+    if (existing && !existing.isDirectory()) await rm(mountPoint, {force: true, recursive: true});
+    if (workspace.mode === 'read-only') {
+      await checkReachable(workspace.hostPath, identity);
+      return {readOnly: true, path: workspace.hostPath};
+    }
+    const copy = join(context.sessionDir, WORKSPACE_COPY);
+    await rm(copy, {recursive: true, force: true, maxRetries: 3});
+    const ids =
+      identity.uid !== undefined && identity.gid !== undefined
+        ? {uid: identity.uid, gid: identity.gid}
+        : undefined;
+    await copyTree(workspace.hostPath, copy, workspace.tree, ids);
+    return {readOnly: false, path: copy};
+  }
+
   /**
    * Starts the kernel's sandbox inside a fresh cgroup: bwrap waits behind a gate until the host
    * has moved it into the cgroup, and the cgroup is removed when the sandbox has exited (an
@@ -586,6 +635,7 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
     const existing = await lstat(mountPoint).catch(() => undefined);
     if (existing && !existing.isDirectory()) await rm(mountPoint, {force: true, recursive: true});
     const etc = join(context.sessionDir, 'etc');
+    const workspace = await this.workspaceMount(context, identity);
     const options = bwrapArgs(
       this.profile,
       {...this.host(), ...this.probe!},
@@ -597,6 +647,7 @@ export class BubblewrapCodeExecutor extends KernelCodeExecutor {
         inputDir: context.inputDir,
         workDir: context.workDir,
         seccompFd: this.profile.seccomp ? SECCOMP_FD : undefined,
+        workspace,
       },
     );
     const bwrap = this.bwrapPath();
@@ -659,6 +710,33 @@ async function openPrivateFile(
     return openSync(path, 'r');
   } finally {
     await rm(path, {force: true});
+  }
+}
+
+/**
+ * Checks that the session's user can reach a read-only workspace (search permission on every
+ * folder above it), so a folder under, say, a 0700 home fails with a clear message instead of
+ * bwrap's own.
+ */
+async function checkReachable(path: string, identity: {uid?: number; gid?: number}): Promise<void> {
+  if (identity.uid === undefined) return; // the sandbox runs as this process's own user
+  const parts = path.split('/').filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const folder = `/${parts.slice(0, i).join('/')}`;
+    const info = await stat(folder);
+    const bits =
+      info.uid === identity.uid
+        ? info.mode >> 6
+        : info.gid === identity.gid
+          ? info.mode >> 3
+          : info.mode;
+    if (!(bits & 1)) {
+      throw new Error(
+        `the workspace ${path} is not reachable by the sandbox's user (uid ${identity.uid}): ` +
+          `${folder} is not searchable by others (mode ${(info.mode & 0o777).toString(8)}); ` +
+          'make it and the folders above it searchable (chmod o+x), or use a copy-on-write workspace',
+      );
+    }
   }
 }
 

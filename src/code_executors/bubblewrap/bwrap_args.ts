@@ -48,6 +48,17 @@ export interface BwrapSession {
   workDir: string;
   /** Descriptor of the compiled seccomp program, when the profile loads one. */
   seccompFd?: number;
+  /** The session's workspace, mounted at the layout's `workspace` (none when absent). */
+  workspace?: BwrapWorkspace;
+}
+
+/**
+ * A workspace as bubblewrap mounts it: the host folder read-only, or the session's private copy
+ * read-write.
+ */
+export interface BwrapWorkspace {
+  path: string;
+  readOnly: boolean;
 }
 
 /**
@@ -58,7 +69,7 @@ export const BWRAP_TRANSLATION: Readonly<Record<keyof HardeningProfile, string>>
   network: '--unshare-all (a private network namespace: loopback only)',
   readOnlyRoot: '--remount-ro / last',
   readOnlyDev: '--remount-ro /dev after /dev/shm',
-  layout: 'mount points',
+  layout: 'mount points (the workspace: --ro-bind of the host folder, or --bind of its copy)',
   tmpfs: '--size N --tmpfs',
   session: 'a cgroup the sandbox joins before bwrap runs (cgroups.ts)',
   rlimits: 'kernel arguments (the kernel sets them on itself)',
@@ -153,6 +164,13 @@ export function bwrapArgs(
       ...(tmpfs.work === undefined
         ? ['--bind', session.workDir, layout.work]
         : ['--size', String(tmpfs.work), '--tmpfs', layout.work]),
+      ...(session.workspace === undefined
+        ? []
+        : [
+            session.workspace.readOnly ? '--ro-bind' : '--bind',
+            session.workspace.path,
+            layout.workspace,
+          ]),
       '--ro-bind',
       session.inputDir,
       layout.input,

@@ -38,7 +38,13 @@ import {
 } from '../kernel_code_executor.js';
 import {KernelProcess, type KernelExit, type KernelTransport} from '../kernel_process.js';
 import {KERNEL_FOLDER, writeSandboxFiles} from '../session_folders.js';
-import {containerConfig, containerKernelCommand} from './container_config.js';
+import type {ChangedEntry, OriginalTree} from '../workspace.js';
+import {
+  containerConfig,
+  containerKernelCommand,
+  type ContainerWorkspace,
+} from './container_config.js';
+import {escapesFolder, readWorkspaceArchive, workspaceArchive} from './workspace_archive.js';
 import {dockerClient} from './docker_client.js';
 import {
   CONTAINER_LABEL,
@@ -200,6 +206,8 @@ export class ContainerCodeExecutor extends KernelCodeExecutor {
   private address: DaemonAddress = {};
   /** The seccomp program for the daemon's architecture (set by the probe when enabled). */
   private seccompProgram?: Buffer;
+  /** The running container of each session folder (the workspace copy is read from it). */
+  private readonly containers = new Map<string, Docker.Container>();
   private readonly labels: Record<string, string> = {
     [CONTAINER_LABEL]: 'true',
     [CONTAINER_OWNER_LABEL]: ownerLabel(),
@@ -369,6 +377,53 @@ const get = (path) => new Promise((resolve) => {
     return this.profile.layout.input;
   }
 
+  /** Workspaces are mounted at `/work/workspace`. */
+  protected override supportsWorkspace(): boolean {
+    return true;
+  }
+
+  /** The quota of a copy-on-write workspace's volume: the `/work` quota (default 1 GiB). */
+  private workspaceBytes(): number {
+    return this.profile.tmpfs.work ?? 1024 ** 3;
+  }
+
+  /** The copy as the session's running container has it (`getArchive`); undefined when gone. */
+  override async readWorkspaceCopy(
+    context: KernelSessionContext,
+    original: OriginalTree,
+  ): Promise<Map<string, ChangedEntry> | undefined> {
+    const container = this.containers.get(context.sessionDir);
+    if (!container) return undefined;
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await container.getArchive({path: this.profile.layout.workspace});
+    } catch (error) {
+      if (statusCode(error) === 404 || statusCode(error) === 409) return undefined;
+      throw error;
+    }
+    const entries = await readWorkspaceArchive(archive, original, this.workspaceBytes());
+    // Symlinks leaving the folder were never copied in (see escapesFolder): not a removal.
+    for (const [path, entry] of original.tree.entries) {
+      if (
+        entry.type === 'symlink' &&
+        escapesFolder(path, entry.target ?? '') &&
+        !entries.has(path)
+      ) {
+        entries.set(path, entry);
+      }
+    }
+    return entries;
+  }
+
+  /** The container's view of the session's workspace. */
+  private workspaceMount(context: KernelSessionContext): ContainerWorkspace | undefined {
+    const workspace = context.workspace;
+    if (!workspace) return undefined;
+    return workspace.mode === 'read-only'
+      ? {readOnly: true, hostPath: workspace.hostPath}
+      : {readOnly: false, sizeBytes: this.workspaceBytes()};
+  }
+
   protected override async openKernel(context: KernelSessionContext): Promise<KernelProcess> {
     if (this.profile.seccomp && !this.seccompProgram) {
       throw new Error('the Docker daemon was not probed before start');
@@ -388,6 +443,7 @@ const get = (path) => new Promise((resolve) => {
         workDir: context.workDir,
         labels: this.labels,
         runtime: this.runtime,
+        workspace: this.workspaceMount(context),
       }),
     );
     live.set(container.id, this.address);
@@ -397,6 +453,33 @@ const get = (path) => new Promise((resolve) => {
     }
     try {
       const transport = await this.attach(container);
+      const workspace = context.workspace;
+      if (workspace?.mode === 'copy-on-write') {
+        // The tmpfs volume is mounted once the container runs; no snippet runs before the copy
+        // is in (the host sends the first execution after this).
+        const archive = workspaceArchive(workspace.hostPath, workspace.tree, {
+          uid: owner.uid,
+          gid: owner.gid,
+        });
+        // A file that cannot be read ends the archive with an error (the upload would wait
+        // for the rest): fail the start with it.
+        const packing = new Promise<never>((_, reject) =>
+          archive.once('error', (error: Error) =>
+            reject(new Error(`cannot copy the workspace in: ${error.message}`)),
+          ),
+        );
+        packing.catch(() => undefined);
+        await Promise.race([
+          container.putArchive(archive, {path: this.profile.layout.workspace}),
+          packing,
+        ]);
+      }
+      this.containers.set(context.sessionDir, container);
+      void transport.exited.then(() => {
+        if (this.containers.get(context.sessionDir) === container) {
+          this.containers.delete(context.sessionDir);
+        }
+      });
       return await KernelProcess.connect(
         transport,
         this.kernelProcessOptions(),

@@ -39,9 +39,19 @@ export interface ContainerSession {
   /** Mounted read-write at `/work` when the profile gives `/work` no tmpfs quota. */
   workDir: string;
   labels: Record<string, string>;
+  /** The session's workspace, mounted at the layout's `workspace` (none when absent). */
+  workspace?: ContainerWorkspace;
   /** OCI runtime (e.g. `runsc`); the daemon's default when undefined. */
   runtime?: string;
 }
+
+/**
+ * A workspace as Docker mounts it: the host folder bind-mounted read-only, or an empty tmpfs
+ * volume of `sizeBytes` owned by the session that the host fills with a copy (the archive API
+ * sees volumes, not the container's tmpfs mounts).
+ */
+export type ContainerWorkspace =
+  {readOnly: true; hostPath: string} | {readOnly: false; sizeBytes: number};
 
 /**
  * How each profile field reaches Docker. A new field fails to compile until it is handled here
@@ -51,7 +61,8 @@ export const DOCKER_TRANSLATION: Readonly<Record<keyof HardeningProfile, string>
   network: 'HostConfig.NetworkMode (none: NetworkDisabled too)',
   readOnlyRoot: 'HostConfig.ReadonlyRootfs',
   readOnlyDev: 'HostConfig.ReadonlyPaths /dev (its submounts, /dev/shm among them, stay)',
-  layout: 'mount points, WorkingDir, the kernel command',
+  layout:
+    'mount points (the workspace: a read-only bind, or a tmpfs volume the host fills), WorkingDir, the kernel command',
   tmpfs: 'HostConfig.Tmpfs and HostConfig.ShmSize',
   session: 'HostConfig.Memory, MemorySwap (equal: no swap), NanoCpus, PidsLimit',
   rlimits: 'kernel arguments (the kernel sets them on itself)',
@@ -76,8 +87,12 @@ export function containerConfig(
     `${session.group}:/etc/group:ro`,
     ...(tmpfs.work === undefined ? [`${session.workDir}:${layout.work}:rw`] : []),
     `${session.inputDir}:${layout.input}:ro`,
+    ...(session.workspace?.readOnly
+      ? [`${session.workspace.hostPath}:${layout.workspace}:ro`]
+      : []),
   ];
   const owner = `uid=${session.uid},gid=${session.gid}`;
+  const copy = session.workspace?.readOnly === false ? session.workspace : undefined;
   return {
     Image: session.image,
     Cmd: session.command,
@@ -98,6 +113,30 @@ export function containerConfig(
     HostConfig: {
       NetworkMode: profile.network,
       Binds: binds,
+      ...(copy
+        ? {
+            Mounts: [
+              {
+                Type: 'volume' as const,
+                // No name: an anonymous volume, removed with the container.
+                Source: '',
+                Target: layout.workspace,
+                VolumeOptions: {
+                  NoCopy: true,
+                  Labels: {},
+                  DriverConfig: {
+                    Name: 'local',
+                    Options: {
+                      type: 'tmpfs',
+                      device: 'tmpfs',
+                      o: `size=${copy.sizeBytes},mode=0700,${owner},nosuid,nodev`,
+                    },
+                  },
+                },
+              },
+            ],
+          }
+        : {}),
       ReadonlyRootfs: profile.readOnlyRoot,
       Tmpfs: {
         [layout.tmp]: `rw,nosuid,nodev,size=${tmpfs.tmp},mode=1777`,
