@@ -56,7 +56,7 @@ export const rootAgent = new CodingAgent({
   codeExecutor: new BubblewrapCodeExecutor({
     // The bundler moves this code away from the package's files; point at the kernel directly.
     kernelPath: here('../../src/kernel/python/kernel.py'),
-    timeoutMs: 120_000,
+    executionTimeoutMs: 120_000,
     workspace: papers,
   }),
   authorizedImports: [...DEFAULT_SAFE_IMPORTS, 'os', 'pathlib', 'pypdf'],

@@ -33,7 +33,7 @@ import {
   readWorkspaceArchive,
   workspaceArchive,
 } from '../../src/code_executors/docker/workspace_archive.js';
-import {UnsafeLocalCodeExecutor} from '../../src/code_executors/unsafe_local_code_executor.js';
+import {UnsandboxedCodeExecutor} from '../../src/code_executors/unsandboxed_code_executor.js';
 import {isRoot} from '../../src/security/hardening_profile.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
 import {
@@ -189,7 +189,7 @@ describe('workspace options', () => {
       expect(() => make({workspace: {path: root, mode: 'rw'}})).toThrow(/workspace mode must be/);
       expect(() => make({workspace: () => root})).not.toThrow();
     }
-    expect(() => new UnsafeLocalCodeExecutor({workspace: root} as unknown as object)).toThrow(
+    expect(() => new UnsandboxedCodeExecutor({workspace: root} as unknown as object)).toThrow(
       /sandboxing backend/,
     );
     await expect(resolveWorkspace(join(root, 'gone.txt'))).rejects.toThrow(/is not a folder/);
