@@ -14,8 +14,8 @@
  */
 
 import {spawnSync} from 'node:child_process';
-import {stat} from 'node:fs/promises';
-import {join} from 'node:path';
+import {readFile} from 'node:fs/promises';
+import {dirname, join} from 'node:path';
 import {PassThrough} from 'node:stream';
 
 import type Docker from 'dockerode';
@@ -37,7 +37,8 @@ import {
   type SandboxCodeExecutorOptions,
 } from '../kernel_code_executor.js';
 import {KernelProcess, type KernelExit, type KernelTransport} from '../kernel_process.js';
-import {KERNEL_FOLDER, writeSandboxFiles} from '../session_folders.js';
+import type {InputFile} from '../sandbox.js';
+import {KERNEL_FILES} from '../session_folders.js';
 import {containerConfig, containerKernelCommand} from './container_config.js';
 import {dockerClient} from './docker_client.js';
 import {
@@ -48,6 +49,7 @@ import {
   reapContainers,
   type ReapOptions,
 } from './reaper.js';
+import {SessionVolumes} from './session_volumes.js';
 
 export {CONTAINER_LABEL, CONTAINER_OWNER_LABEL, CONTAINER_OWNER_START_LABEL, parseMemoryLimit};
 export type {ReapOptions};
@@ -78,8 +80,10 @@ export interface ContainerCodeExecutorOptions extends SandboxCodeExecutorOptions
   env?: Readonly<Record<string, string>>;
   /**
    * How to reach Docker: dockerode connection options (`socketPath`, or `host`/`port`/`protocol`
-   * with TLS files), or a `Dockerode` instance. Default: `DOCKER_HOST` or the local socket. The
-   * daemon must see this machine's temporary folder, since session folders are bind-mounted.
+   * with `ca`/`cert`/`key` for TLS), or a `Dockerode` instance. Default: `DOCKER_HOST` (with
+   * `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`) or the local socket. The daemon may be on another
+   * machine: no folder of this one is mounted; the kernel folder and input files travel as tar
+   * archives through the API into the session's volumes, and results over the attach stream.
    */
   docker?: Docker.DockerOptions | Docker;
   /**
@@ -175,9 +179,11 @@ function statusCode(error: unknown): number | undefined {
 
 /**
  * Runs each session's kernel in its own Docker container. See
- * {@link ContainerCodeExecutorOptions} for what each default protects. The session folder's
- * files are bind-mounted (input files read-only at `/work/input`), so the daemon must run on this
- * machine (or see its temporary folder).
+ * {@link ContainerCodeExecutorOptions} for what each default protects. Nothing of this machine is
+ * mounted: the kernel's folder, the session's `passwd`/`group` and its input files (read-only at
+ * `/work/input`) are uploaded into the session's named volumes through the Engine API (see
+ * `session_volumes.ts`), and output files come back over the attach stream, so the daemon may be
+ * remote (TCP with TLS).
  *
  * @example
  * ```ts
@@ -200,6 +206,8 @@ export class ContainerCodeExecutor extends KernelCodeExecutor {
   private address: DaemonAddress = {};
   /** The seccomp program for the daemon's architecture (set by the probe when enabled). */
   private seccompProgram?: Buffer;
+  /** Each session folder's volumes on the daemon and its ids. */
+  private readonly volumes = new Map<string, {volumes: SessionVolumes; uid: number; gid: number}>();
   private readonly labels: Record<string, string> = {
     [CONTAINER_LABEL]: 'true',
     [CONTAINER_OWNER_LABEL]: ownerLabel(),
@@ -348,20 +356,30 @@ const get = (path) => new Promise((resolve) => {
   }
 
   /**
-   * Gives the session folder to the session's user and writes the container's passwd and group,
-   * a private copy of the kernel and the seccomp program (0600 each; the container reads them
-   * through read-only bind mounts, outside the folders it can write).
+   * Creates the session's volumes on the daemon and uploads into them the container's passwd and
+   * group, a private copy of the kernel and the seccomp program (owned by root, readable by the
+   * session's group; the container mounts them read-only).
    */
   protected override async prepareSession(context: KernelSessionContext): Promise<void> {
     const {uid, gid} = sessionIds(this.profile.user);
     const users = sandboxUserFiles(uid, gid);
-    await writeSandboxFiles(context, {uid, gid}, [
-      ['etc/passwd', users.passwd],
-      ['etc/group', users.group],
-      ...(this.seccompProgram
-        ? [[`${KERNEL_FOLDER}/seccomp.bpf`, this.seccompProgram] as const]
-        : []),
-    ]);
+    const kernelDir = dirname(context.kernelPath);
+    const kernelFiles: Array<readonly [string, Buffer]> = [];
+    for (const name of KERNEL_FILES) {
+      kernelFiles.push([name, await readFile(join(kernelDir, name))]);
+    }
+    if (this.seccompProgram) kernelFiles.push(['seccomp.bpf', this.seccompProgram]);
+    const volumes = await SessionVolumes.create(this.docker, {
+      image: this.image,
+      labels: this.labels,
+      uid,
+      gid,
+      kernelFiles,
+      passwd: users.passwd,
+      group: users.group,
+      workVolume: this.profile.tmpfs.work === undefined,
+    });
+    this.volumes.set(context.sessionDir, {volumes, uid, gid});
   }
 
   /** Input files appear read-only at `/work/input`. */
@@ -369,23 +387,37 @@ const get = (path) => new Promise((resolve) => {
     return this.profile.layout.input;
   }
 
+  /** Uploads input files into the session's input volume (a tar archive through the API). */
+  override async storeInputFiles(
+    folders: {sessionDir: string; inputDir: string},
+    files: readonly InputFile[],
+  ): Promise<void> {
+    const entry = this.volumes.get(folders.sessionDir);
+    if (!entry) throw new Error('the Docker session has no volumes (disposed?)');
+    await entry.volumes.writeInputFiles(files);
+  }
+
+  /** Removes the session's volumes (its containers are gone by then). */
+  override async releaseSession(sessionDir: string): Promise<void> {
+    const entry = this.volumes.get(sessionDir);
+    if (!entry) return;
+    this.volumes.delete(sessionDir);
+    await entry.volumes.remove();
+  }
+
   protected override async openKernel(context: KernelSessionContext): Promise<KernelProcess> {
     if (this.profile.seccomp && !this.seccompProgram) {
       throw new Error('the Docker daemon was not probed before start');
     }
-    // The session's ids are whoever owns its folder (prepareSession gave it to them).
-    const owner = await stat(context.sessionDir);
+    const entry = this.volumes.get(context.sessionDir);
+    if (!entry) throw new Error('the Docker session was not prepared (no volumes)');
     const container = await this.docker.createContainer(
       containerConfig(this.profile, {
         image: this.image,
         command: containerKernelCommand(this.profile, context.python, context.kernelArgs),
-        uid: owner.uid,
-        gid: owner.gid,
-        kernel: join(context.sessionDir, KERNEL_FOLDER),
-        passwd: join(context.sessionDir, 'etc', 'passwd'),
-        group: join(context.sessionDir, 'etc', 'group'),
-        inputDir: context.inputDir,
-        workDir: context.workDir,
+        uid: entry.uid,
+        gid: entry.gid,
+        volumes: entry.volumes.names,
         labels: this.labels,
         runtime: this.runtime,
       }),

@@ -13,6 +13,7 @@
 import type Docker from 'dockerode';
 
 import type {HardeningProfile} from '../../security/hardening_profile.js';
+import type {SessionVolumeNames} from './session_volumes.js';
 
 /** Docker's default read-only paths (moby's oci.DefaultSpec), kept because setting them replaces them. */
 const DOCKER_READONLY_PATHS = [
@@ -31,13 +32,12 @@ export interface ContainerSession {
   /** The session's host ids. */
   uid: number;
   gid: number;
-  /** Host paths bind-mounted read-only into the container (`kernel`: the kernel's folder). */
-  kernel: string;
-  passwd: string;
-  group: string;
-  inputDir: string;
-  /** Mounted read-write at `/work` when the profile gives `/work` no tmpfs quota. */
-  workDir: string;
+  /**
+   * The session's volumes on the daemon (see `session_volumes.ts`): no folder of this machine is
+   * mounted, so the daemon may be remote. `work` is used when the profile gives `/work` no tmpfs
+   * quota.
+   */
+  volumes: SessionVolumeNames;
   labels: Record<string, string>;
   /** OCI runtime (e.g. `runsc`); the daemon's default when undefined. */
   runtime?: string;
@@ -51,15 +51,15 @@ export const DOCKER_TRANSLATION: Readonly<Record<keyof HardeningProfile, string>
   network: 'HostConfig.NetworkMode (none: NetworkDisabled too)',
   readOnlyRoot: 'HostConfig.ReadonlyRootfs',
   readOnlyDev: 'HostConfig.ReadonlyPaths /dev (its submounts, /dev/shm among them, stay)',
-  layout: 'mount points, WorkingDir, the kernel command',
+  layout: 'mount points (session volumes, read-only but /work), WorkingDir, the kernel command',
   tmpfs: 'HostConfig.Tmpfs and HostConfig.ShmSize',
   session: 'HostConfig.Memory, MemorySwap (equal: no swap), NanoCpus, PidsLimit',
   rlimits: 'kernel arguments (the kernel sets them on itself)',
-  seccomp: 'the kernel loads the program (bind-mounted) before anything runs',
+  seccomp: 'the kernel loads the program (in the kernel volume) before anything runs',
   capDrop: 'HostConfig.CapDrop',
   noNewPrivileges: 'HostConfig.SecurityOpt no-new-privileges',
   env: 'Env',
-  user: 'User (the session ids) and the session passwd/group files',
+  user: 'User (the session ids) and the session passwd/group files (in the /etc volume)',
   maskedPaths: 'HostConfig.MaskedPaths',
   hostname: 'Hostname',
 };
@@ -70,12 +70,27 @@ export function containerConfig(
   session: ContainerSession,
 ): Docker.ContainerCreateOptions {
   const {layout, tmpfs} = profile;
-  const binds = [
-    `${session.kernel}:${layout.kernelDir}:ro`,
-    `${session.passwd}:/etc/passwd:ro`,
-    `${session.group}:/etc/group:ro`,
-    ...(tmpfs.work === undefined ? [`${session.workDir}:${layout.work}:rw`] : []),
-    `${session.inputDir}:${layout.input}:ro`,
+  const {volumes} = session;
+  // Named volumes only, filled through the archive API; NoCopy: nothing of the image is copied
+  // into them at this container's start (the /etc volume got its copy when it was filled).
+  const volume = (source: string, target: string, readOnly: boolean): Docker.MountSettings => ({
+    Type: 'volume',
+    Source: source,
+    Target: target,
+    ReadOnly: readOnly,
+    // The Engine API takes NoCopy alone; dockerode's types ask for every field.
+    VolumeOptions: {NoCopy: true} as Docker.MountSettings['VolumeOptions'],
+  });
+  const work: Docker.MountSettings[] = [];
+  if (tmpfs.work === undefined) {
+    if (volumes.work === undefined) throw new Error('/work without a quota needs a work volume');
+    work.push(volume(volumes.work, layout.work, false));
+  }
+  const mounts = [
+    volume(volumes.kernel, layout.kernelDir, true),
+    volume(volumes.etc, '/etc', true),
+    ...work,
+    volume(volumes.input, layout.input, true),
   ];
   const owner = `uid=${session.uid},gid=${session.gid}`;
   return {
@@ -97,7 +112,7 @@ export function containerConfig(
     NetworkDisabled: profile.network === 'none',
     HostConfig: {
       NetworkMode: profile.network,
-      Binds: binds,
+      Mounts: mounts,
       ReadonlyRootfs: profile.readOnlyRoot,
       Tmpfs: {
         [layout.tmp]: `rw,nosuid,nodev,size=${tmpfs.tmp},mode=1777`,
