@@ -253,13 +253,22 @@ export class SessionVolumes {
     }
   }
 
-  /** Removes the volumes (idempotent; a volume already gone is fine). */
+  /**
+   * Removes the volumes (idempotent; a volume already gone is fine). A volume still in use (a
+   * container being removed) is retried for a few seconds, then left to the reaper.
+   */
   async remove(): Promise<void> {
     for (const name of Object.values(this.names)) {
-      try {
-        await this.docker.getVolume(name).remove({force: true});
-      } catch (error) {
-        if (statusCode(error) !== 404) throw error;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.docker.getVolume(name).remove();
+          break;
+        } catch (error) {
+          const code = statusCode(error);
+          if (code === 404) break;
+          if (code !== 409 || attempt >= 10) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
       }
     }
   }
