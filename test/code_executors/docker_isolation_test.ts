@@ -265,5 +265,7 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
     await expect.poll(running, {timeout: 10_000, interval: 200}).toBe(false);
     await docker.getContainer(id).remove({force: true});
     rmSync(sessionDir, {recursive: true, force: true});
+    // Its session volumes, whose owner is gone now, go with the next reaping.
+    expect(await new ContainerCodeExecutor().reapOrphans()).toBeGreaterThanOrEqual(3);
   });
 });
