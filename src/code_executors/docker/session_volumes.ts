@@ -158,12 +158,11 @@ export class SessionVolumes {
     };
     const volumes = new SessionVolumes(docker, spec, names);
     try {
-      for (const [role, name] of Object.entries(names)) {
-        await docker.createVolume({
-          Name: name,
-          Labels: {...spec.labels, [VOLUME_ROLE_LABEL]: role},
-        });
-      }
+      await Promise.all(
+        Object.entries(names).map(([role, name]) =>
+          docker.createVolume({Name: name, Labels: {...spec.labels, [VOLUME_ROLE_LABEL]: role}}),
+        ),
+      );
       const {uid, gid} = spec;
       const kernelDir = SANDBOX_LAYOUT.kernelDir.slice(1);
       const archive = await tarArchive([
@@ -258,17 +257,19 @@ export class SessionVolumes {
    * container being removed) is retried for a few seconds, then left to the reaper.
    */
   async remove(): Promise<void> {
-    for (const name of Object.values(this.names)) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.docker.getVolume(name).remove();
-          break;
-        } catch (error) {
-          const code = statusCode(error);
-          if (code === 404) break;
-          if (code !== 409 || attempt >= 10) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
+    await Promise.all(Object.values(this.names).map((name) => this.removeVolume(name)));
+  }
+
+  private async removeVolume(name: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.docker.getVolume(name).remove();
+        return;
+      } catch (error) {
+        const code = statusCode(error);
+        if (code === 404) return;
+        if (code !== 409 || attempt >= 10) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
   }
