@@ -142,32 +142,47 @@ function describeDaemon(address: DaemonAddress): string {
 
 /** Containers to remove when this process exits normally (see {@link reapOnExit}). */
 const live = new Map<string, DaemonAddress>();
+/** Session volumes to remove then, after the containers. */
+const liveVolumes = new Map<string, DaemonAddress>();
 let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', reapOnExit);
+}
 
 /**
  * `exit` handlers cannot wait for I/O, so a short child process removes the containers this
- * process still owns. A crashed process leaves them stopped (their kernel exits when the
- * attach stream closes); the next executor on this host removes them ({@link reapOrphans}).
+ * process still owns, then their session volumes. A crashed process leaves them (its containers
+ * stop: their kernel exits when the attach stream closes); the next executor on this host
+ * removes them ({@link reapOrphans}).
  */
 function reapOnExit(): void {
-  if (live.size === 0) return;
+  if (live.size === 0 && liveVolumes.size === 0) return;
   // Plain HTTP only: a TLS daemon's leftovers are removed at the next start instead.
-  const targets = [...live]
-    .filter(([, address]) => address.socketPath || address.protocol !== 'https')
-    .map(([id, address]) => ({id, ...address}));
+  const plain = (address: DaemonAddress) => address.socketPath || address.protocol !== 'https';
+  const request = (path: string, address: DaemonAddress) => ({path, ...address});
+  const containers = [...live]
+    .filter(([, address]) => plain(address))
+    .map(([id, address]) => request(`/containers/${id}?force=true&v=true`, address));
+  const volumes = [...liveVolumes]
+    .filter(([, address]) => plain(address))
+    .map(([name, address]) => request(`/volumes/${encodeURIComponent(name)}`, address));
   live.clear();
+  liveVolumes.clear();
   const script = `
 const http = require('node:http');
-const targets = JSON.parse(process.argv[1]);
-let left = targets.length;
-for (const t of targets) {
-  const options = {method: 'DELETE', path: '/containers/' + t.id + '?force=true&v=true', timeout: 5000};
+const rounds = JSON.parse(process.argv[1]);
+const send = (t) => new Promise((resolve) => {
+  const options = {method: 'DELETE', path: t.path, timeout: 5000};
   if (t.socketPath) options.socketPath = t.socketPath; else { options.host = t.host; options.port = t.port; }
-  const req = http.request(options, (res) => { res.resume(); res.on('end', () => { if (--left === 0) process.exit(0); }); });
-  req.on('error', () => { if (--left === 0) process.exit(0); });
+  const req = http.request(options, (res) => { res.resume(); res.on('end', resolve); });
+  req.on('error', resolve);
   req.end();
-}`;
-  spawnSync(process.execPath, ['-e', script, JSON.stringify(targets)], {
+});
+(async () => { for (const round of rounds) await Promise.all(round.map(send)); process.exit(0); })();`;
+  spawnSync(process.execPath, ['-e', script, JSON.stringify([containers, volumes])], {
     stdio: 'ignore',
     timeout: 10_000,
   });
@@ -380,6 +395,8 @@ const get = (path) => new Promise((resolve) => {
       workVolume: this.profile.tmpfs.work === undefined,
     });
     this.volumes.set(context.sessionDir, {volumes, uid, gid});
+    for (const name of Object.values(volumes.names)) liveVolumes.set(name, this.address);
+    installExitHook();
   }
 
   /** Input files appear read-only at `/work/input`. */
@@ -403,6 +420,7 @@ const get = (path) => new Promise((resolve) => {
     if (!entry) return;
     this.volumes.delete(sessionDir);
     await entry.volumes.remove();
+    for (const name of Object.values(entry.volumes.names)) liveVolumes.delete(name);
   }
 
   protected override async openKernel(context: KernelSessionContext): Promise<KernelProcess> {
@@ -423,10 +441,7 @@ const get = (path) => new Promise((resolve) => {
       }),
     );
     live.set(container.id, this.address);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', reapOnExit);
-    }
+    installExitHook();
     try {
       const transport = await this.attach(container);
       return await KernelProcess.connect(
