@@ -166,6 +166,10 @@ describe.skipIf(skipReason !== undefined)(
       expect(info.HostConfig.CapDrop).toEqual(['ALL']);
       expect(volumes.sort()).toEqual(info.Mounts.map((mount) => mount.Name).sort());
       // The session's user has a name from the session's own passwd.
+      const modes = await session.execute({
+        code: 'import os\nprint([oct(os.stat(p).st_mode & 0o777) for p in ("/opt/coding-agent", "/work/input", "/work/input/titanic.csv")])',
+      });
+      expect(modes.stdout).toBe("['0o750', '0o750', '0o640']\n"); // root's, the session's group
       const who = await session.execute({
         code: 'import pwd, os\nprint(pwd.getpwuid(os.getuid()).pw_name)',
       });

@@ -121,6 +121,7 @@ export interface SessionVolumesSpec {
 
 /** Files the session's user may read but not change: owned by root, group the session's. */
 const READ_ONLY_MODE = 0o640;
+const READ_ONLY_FOLDER_MODE = 0o750;
 
 function statusCode(error: unknown): number | undefined {
   return (error as {statusCode?: number} | undefined)?.statusCode;
@@ -176,7 +177,9 @@ export class SessionVolumes {
           uid: 0,
           gid,
         })),
-        // A work volume belongs to the session's user (its root folder is the mount point).
+        // A folder entry sets the volume's root (the mount point): a work volume belongs to the
+        // session's user; the kernel and input folders to root, listable by the session's group
+        // only (not by other users of the daemon's machine).
         ...(names.work
           ? [
               {
@@ -188,6 +191,14 @@ export class SessionVolumes {
               },
             ]
           : []),
+        {name: `${kernelDir}/`, folder: true, mode: READ_ONLY_FOLDER_MODE, uid: 0, gid},
+        {
+          name: `${SANDBOX_LAYOUT.input.slice(1)}/`,
+          folder: true,
+          mode: READ_ONLY_FOLDER_MODE,
+          uid: 0,
+          gid,
+        },
       ]);
       await volumes.upload('/', archive, {copyEtc: true});
       return volumes;
