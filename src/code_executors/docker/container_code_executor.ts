@@ -411,7 +411,7 @@ const get = (path) => new Promise((resolve) => {
   ): Promise<void> {
     const entry = this.volumes.get(folders.sessionDir);
     if (!entry) throw new Error('the Docker session has no volumes (disposed?)');
-    await entry.volumes.writeInputFiles(files);
+    await entry.volumes.putFiles('input', files);
   }
 
   /** Removes the session's volumes (its containers are gone by then). */

@@ -20,8 +20,13 @@
  * mounts the same volumes read-only. Creating the stager with a fresh volume at `/etc` also makes
  * Docker copy the image's `/etc` into it, so only `passwd` and `group` need uploading.
  *
- * Output files and figures do not use this: they come back inside each result over the kernel's
- * attach stream (the protocol's `file` and `figure` messages), as on every backend.
+ * One mechanism per direction, for every kind of bytes: into the session, archives into its
+ * volumes ({@link SessionVolumes.putFiles}: input files today, bytes for the kernel to read, such
+ * as a snapshot to restore, tomorrow); out of it, the kernel's attach stream (the protocol's
+ * `file` and `figure` messages carry output files and figures inside each result, as on every
+ * backend). The kernel stream was measured for input files too (see the README): cheaper per
+ * upload, but what the supervisor writes belongs to the snippet's user, so it could not be
+ * read-only, and it would vanish at every kernel restart.
  */
 
 import {randomBytes} from 'node:crypto';
@@ -129,7 +134,7 @@ function statusCode(error: unknown): number | undefined {
 
 /**
  * The volumes of one Docker session. {@link SessionVolumes.create} makes and fills them;
- * {@link writeInputFiles} adds input files while the session runs; {@link remove} deletes them.
+ * {@link putFiles} adds files (input files) while the session runs; {@link remove} deletes them.
  */
 export class SessionVolumes {
   /** The volume names, by role. */
@@ -209,11 +214,18 @@ export class SessionVolumes {
   }
 
   /**
-   * Uploads input files (names already checked: one plain path segment each) into the input
-   * volume, readable by the session's user and not writable by it. Docker writes each file in
-   * place: a snippet reading a file while it is being uploaded may see part of it.
+   * Uploads files into one of the session's read-only folders: `input` (`/work/input`, the input
+   * files) or `kernel` (`/opt/coding-agent`, e.g. bytes the kernel is to read at start, such as a
+   * snapshot to restore). This is the one way bytes enter a Docker session from the host; bytes
+   * leave it on the kernel's stream (results, output files, figures). Each file is owned by root
+   * and readable by the session's group: snippets can read it, not change it. Names are plain
+   * relative paths (checked by the caller). Docker writes each file in place: a snippet reading a
+   * file while it is being uploaded may see part of it.
    */
-  async writeInputFiles(files: ReadonlyArray<{name: string; data: Uint8Array}>): Promise<void> {
+  async putFiles(
+    folder: 'input' | 'kernel',
+    files: ReadonlyArray<{name: string; data: Uint8Array}>,
+  ): Promise<void> {
     const archive = await tarArchive(
       files.map((file) => ({
         name: file.name,
@@ -223,7 +235,8 @@ export class SessionVolumes {
         gid: this.spec.gid,
       })),
     );
-    await this.upload(SANDBOX_LAYOUT.input, archive, {copyEtc: false});
+    const path = folder === 'input' ? SANDBOX_LAYOUT.input : SANDBOX_LAYOUT.kernelDir;
+    await this.upload(path, archive, {copyEtc: false});
   }
 
   /**
@@ -235,11 +248,9 @@ export class SessionVolumes {
     const layout = SANDBOX_LAYOUT;
     const mounts: Docker.MountSettings[] = [
       ...(options.copyEtc
-        ? [
-            {Type: 'volume' as const, Source: this.names.etc, Target: '/etc'},
-            {Type: 'volume' as const, Source: this.names.kernel, Target: layout.kernelDir},
-          ]
+        ? [{Type: 'volume' as const, Source: this.names.etc, Target: '/etc'}]
         : []),
+      {Type: 'volume' as const, Source: this.names.kernel, Target: layout.kernelDir},
       ...(this.names.work
         ? [{Type: 'volume' as const, Source: this.names.work, Target: layout.work}]
         : []),
