@@ -3,7 +3,9 @@
 # sandboxes use, the npm dependencies, the build, and the Docker sandbox (docker.io, dockerd,
 # the default image built offline). Safe to run again: it skips what is there.
 # Set CODING_AGENT_SKIP_DOCKER=1 to leave Docker out (the Docker sandbox is then unavailable),
-# CODING_AGENT_SKIP_POSTGRES=1 to leave out the PostgreSQL the tests use (those tests then skip).
+# CODING_AGENT_SKIP_POSTGRES=1 to leave out the PostgreSQL the tests use (those tests then skip),
+# CODING_AGENT_SKIP_REMOTE_DOCKER=1 to leave out the second, TLS-only Docker daemon that stands for
+# a remote Docker host in the tests (scripts/remote_docker_setup.sh; those tests then skip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,9 @@ npm run --silent build
 
 if [ "${CODING_AGENT_SKIP_DOCKER:-0}" != 1 ]; then
   bash scripts/docker_setup.sh
+  if [ "${CODING_AGENT_SKIP_REMOTE_DOCKER:-0}" != 1 ]; then
+    bash scripts/remote_docker_setup.sh
+  fi
 fi
 
 if [ "${CODING_AGENT_SKIP_POSTGRES:-0}" != 1 ]; then

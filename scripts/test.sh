@@ -18,9 +18,11 @@ rm -f "$report"
 # Every test disposes what it started: no container of the project's label may be left.
 if docker info >/dev/null 2>&1; then
   left=$(docker ps -aq --filter label=dev.adk-coding-agent.managed=true | wc -l)
-  echo "containers left with label dev.adk-coding-agent.managed: $left"
-  if [ "$left" != 0 ]; then
+  volumes=$(docker volume ls -q --filter label=dev.adk-coding-agent.managed=true | wc -l)
+  echo "containers left with label dev.adk-coding-agent.managed: $left, volumes: $volumes"
+  if [ "$left" != 0 ] || [ "$volumes" != 0 ]; then
     docker ps -a --filter label=dev.adk-coding-agent.managed=true >&2
+    docker volume ls --filter label=dev.adk-coding-agent.managed=true >&2
     status=1
   fi
 fi

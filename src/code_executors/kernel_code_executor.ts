@@ -376,8 +376,9 @@ export class KernelSandboxSession implements SandboxSession {
   }
 
   /**
-   * Writes files into the input folder from the host (never through the kernel's protocol). Each
-   * file is written under a temporary name and renamed, so a snippet never reads half a file.
+   * Writes files into the input folder from the host (never through the kernel's protocol): a
+   * host folder the sandbox mounts read-only, or on Docker a volume filled through the Engine API
+   * (see {@link KernelCodeExecutor.storeInputFiles}).
    *
    * @throws Error (rejection) for a name that is not a single plain path segment, or after
    *     {@link dispose}.
@@ -387,25 +388,15 @@ export class KernelSandboxSession implements SandboxSession {
       throw new Error(`sandbox session ${JSON.stringify(this.key)} is disposed`);
     }
     for (const file of files) checkInputName(file.name);
-    await mkdir(this.hostInputDir, {recursive: true, mode: 0o700});
-    // Private to the sandbox user, who owns the session folder (the sandbox sees the folder
-    // read-only); no other local user can read an attachment.
-    const owner = await stat(this.sessionDir);
-    const written: WrittenInputFile[] = [];
-    for (const file of files) {
-      const target = join(this.hostInputDir, file.name);
-      const temporary = join(this.hostInputDir, `.${file.name}.${process.pid}.partial`);
-      await writeFile(temporary, file.data, {mode: 0o600});
-      await chmod(temporary, 0o600);
-      if (isRoot()) await chown(temporary, owner.uid, owner.gid);
-      await rename(temporary, target);
-      written.push({
-        name: file.name,
-        path: `${this.inputDir}/${file.name}`,
-        bytes: file.data.byteLength,
-      });
-    }
-    return written;
+    await this.executor.storeInputFiles(
+      {sessionDir: this.sessionDir, inputDir: this.hostInputDir},
+      files,
+    );
+    return files.map((file) => ({
+      name: file.name,
+      path: `${this.inputDir}/${file.name}`,
+      bytes: file.data.byteLength,
+    }));
   }
 
   /** Increments each time a fresh kernel starts (first start is 1). */
@@ -475,8 +466,12 @@ export class KernelSandboxSession implements SandboxSession {
     this.onDisposed(this);
     const kernel = this.kernel;
     this.kernel = undefined;
-    await kernel?.dispose();
-    await rm(this.sessionDir, {recursive: true, force: true, maxRetries: 3});
+    try {
+      await kernel?.dispose();
+      await this.executor.releaseSession(this.sessionDir);
+    } finally {
+      await rm(this.sessionDir, {recursive: true, force: true, maxRetries: 3});
+    }
   }
 
   private async run(request: ExecutionRequest): Promise<ExecutionResult> {
@@ -803,8 +798,12 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
       this.poolOptions.size,
       () => this.startWarmKernel(),
       async (warm) => {
-        await warm.kernel.dispose();
-        await rm(warm.sessionDir, {recursive: true, force: true, maxRetries: 3});
+        try {
+          await warm.kernel.dispose();
+          await this.releaseSession(warm.sessionDir);
+        } finally {
+          await rm(warm.sessionDir, {recursive: true, force: true, maxRetries: 3});
+        }
       },
     );
     return this.poolValue;
@@ -827,6 +826,7 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
       ]);
       return {sessionDir, kernel: await this.openKernel(context)};
     } catch (error) {
+      await this.releaseSession(sessionDir).catch(() => undefined);
       await rm(sessionDir, {recursive: true, force: true, maxRetries: 3});
       throw error;
     }
@@ -851,6 +851,37 @@ export abstract class KernelCodeExecutor implements CodeExecutor {
 
   /** Prepares a new session folder (e.g. ownership) before its first kernel starts. */
   protected async prepareSession(_context: KernelSessionContext): Promise<void> {}
+
+  /**
+   * Stores a session's input files where its sandbox reads them (names already checked: one
+   * plain path segment each). The default writes them into the host input folder, each under a
+   * temporary name then renamed (a snippet never reads half a file), private to the sandbox's
+   * user, who owns the session folder. A backend whose sandbox does not see host folders (a
+   * remote Docker daemon) overrides it. Called by {@link KernelSandboxSession.writeFiles}.
+   */
+  async storeInputFiles(
+    folders: {sessionDir: string; inputDir: string},
+    files: readonly InputFile[],
+  ): Promise<void> {
+    await mkdir(folders.inputDir, {recursive: true, mode: 0o700});
+    // The sandbox sees the folder read-only; no other local user can read an attachment.
+    const owner = await stat(folders.sessionDir);
+    for (const file of files) {
+      const target = join(folders.inputDir, file.name);
+      const temporary = join(folders.inputDir, `.${file.name}.${process.pid}.partial`);
+      await writeFile(temporary, file.data, {mode: 0o600});
+      await chmod(temporary, 0o600);
+      if (isRoot()) await chown(temporary, owner.uid, owner.gid);
+      await rename(temporary, target);
+    }
+  }
+
+  /**
+   * Releases what a backend keeps for a session folder beyond the folder itself (e.g. Docker
+   * volumes), once its last kernel is gone: at dispose, when a pooled kernel is dropped, after a
+   * failed start. The default has nothing to release.
+   */
+  async releaseSession(_sessionDir: string): Promise<void> {}
 
   /**
    * Where code in the sandbox sees the session's input folder, given its host path

@@ -22,7 +22,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ContainerCodeExecutor} from '../../src/code_executors/docker/container_code_executor.js';
 import type {KernelSandboxSession} from '../../src/code_executors/kernel_code_executor.js';
 import {isRunning} from '../helpers/processes.js';
-import {containersOf, sandboxBackends} from '../helpers/sandboxes.js';
+import {containersOf, sandboxBackends, volumesOf} from '../helpers/sandboxes.js';
 import {
   DESCRIPTORS_SNIPPET,
   hostDescriptors,
@@ -233,6 +233,7 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
     const exited = await run('exit');
     expect(exited.code).toBe(0);
     expect(await containersOf(docker, exited.pid)).toEqual([]);
+    expect(await volumesOf(docker, exited.pid)).toEqual([]); // its session volumes went too
 
     const crashed = await run('crash');
     expect(crashed.signal).toBe('SIGKILL');
@@ -240,10 +241,12 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
     const next = new ContainerCodeExecutor();
     expect(await next.reapOrphans()).toBeGreaterThanOrEqual(1);
     expect(await containersOf(docker, crashed.pid)).toEqual([]);
+    expect(await volumesOf(docker, crashed.pid)).toEqual([]);
 
     const s = await executor.getSession('short-lived', {authorizedImports: []});
     await s.dispose();
     expect(await containersOf(docker, process.pid)).toHaveLength(1); // only the suite's main session
+    expect(await volumesOf(docker, process.pid)).toHaveLength(3); // its kernel, /etc and input
   });
 
   it('ends its container within seconds of a host SIGKILLed while the snippet tampers and busy-loops', async () => {
@@ -265,5 +268,7 @@ describe.skipIf(backend.skipReason !== undefined)(`docker isolation: ${backend.t
     await expect.poll(running, {timeout: 10_000, interval: 200}).toBe(false);
     await docker.getContainer(id).remove({force: true});
     rmSync(sessionDir, {recursive: true, force: true});
+    // Its session volumes, whose owner is gone now, go with the next reaping.
+    expect(await new ContainerCodeExecutor().reapOrphans()).toBeGreaterThanOrEqual(3);
   });
 });

@@ -16,6 +16,7 @@ import {
   CONTAINER_OWNER_LABEL,
   CONTAINER_OWNER_START_LABEL,
   shouldReap,
+  shouldReapVolume,
   type ContainerFacts,
   type Reaper,
 } from '../../src/code_executors/docker/reaper.js';
@@ -79,5 +80,20 @@ describe('docker reaper', () => {
     expect(shouldReap(container('', 'exited', {finished: 2 * MINUTE}), reaper)).toBe(true);
     expect(shouldReap(container('garbage', 'running'), reaper)).toBe(false);
     expect(shouldReap(container('here/x', 'exited', {finished: 2 * MINUTE}), reaper)).toBe(true);
+  });
+
+  it("removes this machine's volumes when their owner is gone, another's after an hour", () => {
+    const volume = (owner: string, age = 0) => ({
+      labels: {[CONTAINER_LABEL]: 'true', [CONTAINER_OWNER_LABEL]: owner},
+      createdMs: NOW - age,
+    });
+    expect(shouldReapVolume(volume('here/200'), reaper)).toBe(true);
+    expect(shouldReapVolume(volume('here/100', 24 * 60 * MINUTE), reaper)).toBe(false);
+    expect(shouldReapVolume(volume('here/1', 24 * 60 * MINUTE), reaper)).toBe(false);
+    expect(shouldReapVolume(volume('there/7', 61 * MINUTE), reaper)).toBe(true);
+    expect(shouldReapVolume(volume('there/7', 59 * MINUTE), reaper)).toBe(false);
+    expect(shouldReapVolume(volume('there/7', 2 * MINUTE), reaper, {volumeGraceMs: MINUTE})).toBe(
+      true,
+    );
   });
 });

@@ -103,3 +103,13 @@ export async function containersOf(docker: Docker, pid: number): Promise<string[
   });
   return list.filter((c) => c.Labels[CONTAINER_OWNER_LABEL]?.endsWith(`/${pid}`)).map((c) => c.Id);
 }
+
+/** Names of this package's session volumes owned by process `pid` of this host. */
+export async function volumesOf(docker: Docker, pid: number): Promise<string[]> {
+  const {Volumes: volumes} = await docker.listVolumes({
+    filters: {label: [`${CONTAINER_LABEL}=true`]},
+  });
+  return (volumes ?? [])
+    .filter((v) => v.Labels?.[CONTAINER_OWNER_LABEL]?.endsWith(`/${pid}`))
+    .map((v) => v.Name);
+}

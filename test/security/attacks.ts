@@ -1557,17 +1557,40 @@ function otherUserAttacks(): Attack[] {
           encoding: 'utf8' as const,
           timeout: 5000,
         };
-        const file = join(session.hostInputDir, written.name);
-        const read = spawnSync('/bin/cat', [file], stranger);
-        const list = spawnSync('/bin/ls', [session.sessionDir], stranger);
+        // Docker keeps input files in a session volume on the daemon's disk, not in the folder.
+        const hostFile = join(session.hostInputDir, written.name);
+        const folder = existsSync(hostFile)
+          ? {file: hostFile, list: session.sessionDir, what: 'the session folder'}
+          : await inputVolumeOf(written.name, fixtures.tag);
+        if (!folder) return {outcome: 'inconclusive', how: 'the attachment was not found on disk'};
+        const read = spawnSync('/bin/cat', [folder.file], stranger);
+        const list = spawnSync('/bin/ls', [folder.list], stranger);
         if (read.stdout.includes(fixtures.tag)) {
           return {outcome: 'not-denied', how: 'read the attachment'};
         }
-        const how = `cat: ${/Permission denied/.test(read.stderr) ? 'EACCES' : `exit ${read.status}`}; ls of the session folder: ${list.status === 0 ? 'allowed' : 'EACCES'}`;
+        const how = `cat: ${/Permission denied/.test(read.stderr) ? 'EACCES' : `exit ${read.status}`}; ls of ${folder.what}: ${list.status === 0 ? 'allowed' : 'EACCES'}`;
         return {outcome: list.status === 0 ? 'not-denied' : 'denied', how};
       },
     },
   ];
+}
+
+/** The local daemon's input volume of this process holding `name` with `tag` in it, if any. */
+async function inputVolumeOf(
+  name: string,
+  tag: string,
+): Promise<{file: string; list: string; what: string} | undefined> {
+  const docker = new Docker();
+  const {Volumes: volumes} = await docker
+    .listVolumes({filters: {label: ['dev.adk-coding-agent.volume=input']}})
+    .catch(() => ({Volumes: []}));
+  for (const volume of volumes ?? []) {
+    const file = join(volume.Mountpoint, name);
+    if (existsSync(file) && readFileSync(file, 'utf8').includes(tag)) {
+      return {file, list: volume.Mountpoint, what: "the session's input volume"};
+    }
+  }
+  return undefined;
 }
 
 /** Memory and CPU a whole session may take: held to its cgroup on the sandboxing backends. */

@@ -60,13 +60,17 @@ const dockerSession = {
   command: containerKernelCommand(profile, '/usr/bin/python3', ['--x']),
   uid: 1000,
   gid: 1001,
-  kernel: '/s/kernel',
-  passwd: '/s/passwd',
-  group: '/s/group',
-  inputDir: '/s/input',
-  workDir: '/s/work',
+  volumes: {kernel: 'v-kernel', etc: 'v-etc', input: 'v-input', work: 'v-work'},
   labels: {a: 'b'},
 };
+/** A named volume mount as the Docker translation writes it. */
+const volumeMount = (source: string, target: string, readOnly: boolean) => ({
+  Type: 'volume',
+  Source: source,
+  Target: target,
+  ReadOnly: readOnly,
+  VolumeOptions: {NoCopy: true},
+});
 const ENV_ARGS = Object.entries(DEFAULT_SANDBOX_ENV).flatMap(([k, v]) => ['--setenv', k, v]);
 /** The read-only root: `/usr` and the /etc files, from the host or a root filesystem `r`. */
 const rootArgs = (r = '') => [
@@ -269,11 +273,11 @@ describe('Docker translation', () => {
       NetworkDisabled: true,
       HostConfig: {
         NetworkMode: 'none',
-        Binds: [
-          '/s/kernel:/opt/coding-agent:ro',
-          '/s/passwd:/etc/passwd:ro',
-          '/s/group:/etc/group:ro',
-          '/s/input:/work/input:ro',
+        // Named volumes only, never a folder of this machine: the daemon may be remote.
+        Mounts: [
+          volumeMount('v-kernel', '/opt/coding-agent', true),
+          volumeMount('v-etc', '/etc', true),
+          volumeMount('v-input', '/work/input', true),
         ],
         ReadonlyRootfs: true,
         Tmpfs: {
@@ -303,12 +307,21 @@ describe('Docker translation', () => {
     });
   });
 
-  it('binds the host work folder without a quota and drops the seccomp program when off', () => {
+  it('mounts a work volume without a quota and drops the seccomp program when off', () => {
     const unquoted = resolveHardeningProfile({workSize: false, seccomp: false});
     const config = containerConfig(unquoted, dockerSession);
-    expect(config.HostConfig?.Binds).toContain('/s/work:/work:rw');
-    expect(config.HostConfig?.Binds?.join(' ')).not.toContain('seccomp');
+    expect(config.HostConfig?.Mounts).toEqual([
+      volumeMount('v-kernel', '/opt/coding-agent', true),
+      volumeMount('v-etc', '/etc', true),
+      volumeMount('v-work', '/work', false),
+      volumeMount('v-input', '/work/input', true),
+    ]);
+    expect(config.HostConfig?.Binds).toBeUndefined();
     expect(Object.keys(config.HostConfig?.Tmpfs ?? {})).toEqual(['/tmp']);
+    const {work: _work, ...noWork} = dockerSession.volumes;
+    expect(() => containerConfig(unquoted, {...dockerSession, volumes: noWork})).toThrow(
+      /needs a work volume/,
+    );
     expect(containerKernelCommand(unquoted, '/usr/bin/python3', [])).toEqual([
       ...['/usr/bin/python3', '-I', '/opt/coding-agent/kernel.py', '--output-dir', '/work/output'],
     ]);

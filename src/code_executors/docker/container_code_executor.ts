@@ -14,8 +14,8 @@
  */
 
 import {spawnSync} from 'node:child_process';
-import {stat} from 'node:fs/promises';
-import {join} from 'node:path';
+import {readFile} from 'node:fs/promises';
+import {dirname, join} from 'node:path';
 import {PassThrough} from 'node:stream';
 
 import type Docker from 'dockerode';
@@ -37,7 +37,8 @@ import {
   type SandboxCodeExecutorOptions,
 } from '../kernel_code_executor.js';
 import {KernelProcess, type KernelExit, type KernelTransport} from '../kernel_process.js';
-import {KERNEL_FOLDER, writeSandboxFiles} from '../session_folders.js';
+import type {InputFile} from '../sandbox.js';
+import {KERNEL_FILES} from '../session_folders.js';
 import type {ChangedEntry, OriginalTree} from '../workspace.js';
 import {
   containerConfig,
@@ -54,6 +55,7 @@ import {
   reapContainers,
   type ReapOptions,
 } from './reaper.js';
+import {SessionVolumes} from './session_volumes.js';
 
 export {CONTAINER_LABEL, CONTAINER_OWNER_LABEL, CONTAINER_OWNER_START_LABEL, parseMemoryLimit};
 export type {ReapOptions};
@@ -84,8 +86,10 @@ export interface ContainerCodeExecutorOptions extends SandboxCodeExecutorOptions
   env?: Readonly<Record<string, string>>;
   /**
    * How to reach Docker: dockerode connection options (`socketPath`, or `host`/`port`/`protocol`
-   * with TLS files), or a `Dockerode` instance. Default: `DOCKER_HOST` or the local socket. The
-   * daemon must see this machine's temporary folder, since session folders are bind-mounted.
+   * with `ca`/`cert`/`key` for TLS), or a `Dockerode` instance. Default: `DOCKER_HOST` (with
+   * `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`) or the local socket. The daemon may be on another
+   * machine: no folder of this one is mounted; the kernel folder and input files travel as tar
+   * archives through the API into the session's volumes, and results over the attach stream.
    */
   docker?: Docker.DockerOptions | Docker;
   /**
@@ -144,32 +148,47 @@ function describeDaemon(address: DaemonAddress): string {
 
 /** Containers to remove when this process exits normally (see {@link reapOnExit}). */
 const live = new Map<string, DaemonAddress>();
+/** Session volumes to remove then, after the containers. */
+const liveVolumes = new Map<string, DaemonAddress>();
 let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', reapOnExit);
+}
 
 /**
  * `exit` handlers cannot wait for I/O, so a short child process removes the containers this
- * process still owns. A crashed process leaves them stopped (their kernel exits when the
- * attach stream closes); the next executor on this host removes them ({@link reapOrphans}).
+ * process still owns, then their session volumes. A crashed process leaves them (its containers
+ * stop: their kernel exits when the attach stream closes); the next executor on this host
+ * removes them ({@link reapOrphans}).
  */
 function reapOnExit(): void {
-  if (live.size === 0) return;
+  if (live.size === 0 && liveVolumes.size === 0) return;
   // Plain HTTP only: a TLS daemon's leftovers are removed at the next start instead.
-  const targets = [...live]
-    .filter(([, address]) => address.socketPath || address.protocol !== 'https')
-    .map(([id, address]) => ({id, ...address}));
+  const plain = (address: DaemonAddress) => address.socketPath || address.protocol !== 'https';
+  const request = (path: string, address: DaemonAddress) => ({path, ...address});
+  const containers = [...live]
+    .filter(([, address]) => plain(address))
+    .map(([id, address]) => request(`/containers/${id}?force=true&v=true`, address));
+  const volumes = [...liveVolumes]
+    .filter(([, address]) => plain(address))
+    .map(([name, address]) => request(`/volumes/${encodeURIComponent(name)}`, address));
   live.clear();
+  liveVolumes.clear();
   const script = `
 const http = require('node:http');
-const targets = JSON.parse(process.argv[1]);
-let left = targets.length;
-for (const t of targets) {
-  const options = {method: 'DELETE', path: '/containers/' + t.id + '?force=true&v=true', timeout: 5000};
+const rounds = JSON.parse(process.argv[1]);
+const send = (t) => new Promise((resolve) => {
+  const options = {method: 'DELETE', path: t.path, timeout: 5000};
   if (t.socketPath) options.socketPath = t.socketPath; else { options.host = t.host; options.port = t.port; }
-  const req = http.request(options, (res) => { res.resume(); res.on('end', () => { if (--left === 0) process.exit(0); }); });
-  req.on('error', () => { if (--left === 0) process.exit(0); });
+  const req = http.request(options, (res) => { res.resume(); res.on('end', resolve); });
+  req.on('error', resolve);
   req.end();
-}`;
-  spawnSync(process.execPath, ['-e', script, JSON.stringify(targets)], {
+});
+(async () => { for (const round of rounds) await Promise.all(round.map(send)); process.exit(0); })();`;
+  spawnSync(process.execPath, ['-e', script, JSON.stringify([containers, volumes])], {
     stdio: 'ignore',
     timeout: 10_000,
   });
@@ -181,9 +200,11 @@ function statusCode(error: unknown): number | undefined {
 
 /**
  * Runs each session's kernel in its own Docker container. See
- * {@link ContainerCodeExecutorOptions} for what each default protects. The session folder's
- * files are bind-mounted (input files read-only at `/work/input`), so the daemon must run on this
- * machine (or see its temporary folder).
+ * {@link ContainerCodeExecutorOptions} for what each default protects. Nothing of this machine is
+ * mounted: the kernel's folder, the session's `passwd`/`group` and its input files (read-only at
+ * `/work/input`) are uploaded into the session's named volumes through the Engine API (see
+ * `session_volumes.ts`), and output files come back over the attach stream, so the daemon may be
+ * remote (TCP with TLS).
  *
  * @example
  * ```ts
@@ -208,6 +229,9 @@ export class ContainerCodeExecutor extends KernelCodeExecutor {
   private seccompProgram?: Buffer;
   /** The running container of each session folder (the workspace copy is read from it). */
   private readonly containers = new Map<string, Docker.Container>();
+
+  /** Each session folder's volumes on the daemon and its ids. */
+  private readonly volumes = new Map<string, {volumes: SessionVolumes; uid: number; gid: number}>();
   private readonly labels: Record<string, string> = {
     [CONTAINER_LABEL]: 'true',
     [CONTAINER_OWNER_LABEL]: ownerLabel(),
@@ -356,20 +380,32 @@ const get = (path) => new Promise((resolve) => {
   }
 
   /**
-   * Gives the session folder to the session's user and writes the container's passwd and group,
-   * a private copy of the kernel and the seccomp program (0600 each; the container reads them
-   * through read-only bind mounts, outside the folders it can write).
+   * Creates the session's volumes on the daemon and uploads into them the container's passwd and
+   * group, a private copy of the kernel and the seccomp program (owned by root, readable by the
+   * session's group; the container mounts them read-only).
    */
   protected override async prepareSession(context: KernelSessionContext): Promise<void> {
     const {uid, gid} = sessionIds(this.profile.user);
     const users = sandboxUserFiles(uid, gid);
-    await writeSandboxFiles(context, {uid, gid}, [
-      ['etc/passwd', users.passwd],
-      ['etc/group', users.group],
-      ...(this.seccompProgram
-        ? [[`${KERNEL_FOLDER}/seccomp.bpf`, this.seccompProgram] as const]
-        : []),
-    ]);
+    const kernelDir = dirname(context.kernelPath);
+    const kernelFiles: Array<readonly [string, Buffer]> = [];
+    for (const name of KERNEL_FILES) {
+      kernelFiles.push([name, await readFile(join(kernelDir, name))]);
+    }
+    if (this.seccompProgram) kernelFiles.push(['seccomp.bpf', this.seccompProgram]);
+    const volumes = await SessionVolumes.create(this.docker, {
+      image: this.image,
+      labels: this.labels,
+      uid,
+      gid,
+      kernelFiles,
+      passwd: users.passwd,
+      group: users.group,
+      workVolume: this.profile.tmpfs.work === undefined,
+    });
+    this.volumes.set(context.sessionDir, {volumes, uid, gid});
+    for (const name of Object.values(volumes.names)) liveVolumes.set(name, this.address);
+    installExitHook();
   }
 
   /** Input files appear read-only at `/work/input`. */
@@ -424,33 +460,45 @@ const get = (path) => new Promise((resolve) => {
       : {readOnly: false, sizeBytes: this.workspaceBytes()};
   }
 
+  /** Uploads input files into the session's input volume (a tar archive through the API). */
+  override async storeInputFiles(
+    folders: {sessionDir: string; inputDir: string},
+    files: readonly InputFile[],
+  ): Promise<void> {
+    const entry = this.volumes.get(folders.sessionDir);
+    if (!entry) throw new Error('the Docker session has no volumes (disposed?)');
+    await entry.volumes.putFiles('input', files);
+  }
+
+  /** Removes the session's volumes (its containers are gone by then). */
+  override async releaseSession(sessionDir: string): Promise<void> {
+    const entry = this.volumes.get(sessionDir);
+    if (!entry) return;
+    this.volumes.delete(sessionDir);
+    await entry.volumes.remove();
+    for (const name of Object.values(entry.volumes.names)) liveVolumes.delete(name);
+  }
+
   protected override async openKernel(context: KernelSessionContext): Promise<KernelProcess> {
     if (this.profile.seccomp && !this.seccompProgram) {
       throw new Error('the Docker daemon was not probed before start');
     }
-    // The session's ids are whoever owns its folder (prepareSession gave it to them).
-    const owner = await stat(context.sessionDir);
+    const entry = this.volumes.get(context.sessionDir);
+    if (!entry) throw new Error('the Docker session was not prepared (no volumes)');
     const container = await this.docker.createContainer(
       containerConfig(this.profile, {
         image: this.image,
         command: containerKernelCommand(this.profile, context.python, context.kernelArgs),
-        uid: owner.uid,
-        gid: owner.gid,
-        kernel: join(context.sessionDir, KERNEL_FOLDER),
-        passwd: join(context.sessionDir, 'etc', 'passwd'),
-        group: join(context.sessionDir, 'etc', 'group'),
-        inputDir: context.inputDir,
-        workDir: context.workDir,
+        uid: entry.uid,
+        gid: entry.gid,
+        volumes: entry.volumes.names,
         labels: this.labels,
         runtime: this.runtime,
         workspace: this.workspaceMount(context),
       }),
     );
     live.set(container.id, this.address);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', reapOnExit);
-    }
+    installExitHook();
     try {
       const transport = await this.attach(container);
       const workspace = context.workspace;
@@ -458,8 +506,8 @@ const get = (path) => new Promise((resolve) => {
         // The tmpfs volume is mounted once the container runs; no snippet runs before the copy
         // is in (the host sends the first execution after this).
         const archive = workspaceArchive(workspace.hostPath, workspace.tree, {
-          uid: owner.uid,
-          gid: owner.gid,
+          uid: entry.uid,
+          gid: entry.gid,
         });
         // A file that cannot be read ends the archive with an error (the upload would wait
         // for the rest): fail the start with it.

@@ -13,6 +13,7 @@
 import type Docker from 'dockerode';
 
 import type {HardeningProfile} from '../../security/hardening_profile.js';
+import type {SessionVolumeNames} from './session_volumes.js';
 
 /** Docker's default read-only paths (moby's oci.DefaultSpec), kept because setting them replaces them. */
 const DOCKER_READONLY_PATHS = [
@@ -31,13 +32,12 @@ export interface ContainerSession {
   /** The session's host ids. */
   uid: number;
   gid: number;
-  /** Host paths bind-mounted read-only into the container (`kernel`: the kernel's folder). */
-  kernel: string;
-  passwd: string;
-  group: string;
-  inputDir: string;
-  /** Mounted read-write at `/work` when the profile gives `/work` no tmpfs quota. */
-  workDir: string;
+  /**
+   * The session's volumes on the daemon (see `session_volumes.ts`): no folder of this machine is
+   * mounted, so the daemon may be remote. `work` is used when the profile gives `/work` no tmpfs
+   * quota.
+   */
+  volumes: SessionVolumeNames;
   labels: Record<string, string>;
   /** The session's workspace, mounted at the layout's `workspace` (none when absent). */
   workspace?: ContainerWorkspace;
@@ -62,15 +62,15 @@ export const DOCKER_TRANSLATION: Readonly<Record<keyof HardeningProfile, string>
   readOnlyRoot: 'HostConfig.ReadonlyRootfs',
   readOnlyDev: 'HostConfig.ReadonlyPaths /dev (its submounts, /dev/shm among them, stay)',
   layout:
-    'mount points (the workspace: a read-only bind, or a tmpfs volume the host fills), WorkingDir, the kernel command',
+    'mount points (session volumes, read-only but /work; the workspace: a read-only bind, or a tmpfs volume the host fills), WorkingDir, the kernel command',
   tmpfs: 'HostConfig.Tmpfs and HostConfig.ShmSize',
   session: 'HostConfig.Memory, MemorySwap (equal: no swap), NanoCpus, PidsLimit',
   rlimits: 'kernel arguments (the kernel sets them on itself)',
-  seccomp: 'the kernel loads the program (bind-mounted) before anything runs',
+  seccomp: 'the kernel loads the program (in the kernel volume) before anything runs',
   capDrop: 'HostConfig.CapDrop',
   noNewPrivileges: 'HostConfig.SecurityOpt no-new-privileges',
   env: 'Env',
-  user: 'User (the session ids) and the session passwd/group files',
+  user: 'User (the session ids) and the session passwd/group files (in the /etc volume)',
   maskedPaths: 'HostConfig.MaskedPaths',
   hostname: 'Hostname',
 };
@@ -81,14 +81,37 @@ export function containerConfig(
   session: ContainerSession,
 ): Docker.ContainerCreateOptions {
   const {layout, tmpfs} = profile;
-  const binds = [
-    `${session.kernel}:${layout.kernelDir}:ro`,
-    `${session.passwd}:/etc/passwd:ro`,
-    `${session.group}:/etc/group:ro`,
-    ...(tmpfs.work === undefined ? [`${session.workDir}:${layout.work}:rw`] : []),
-    `${session.inputDir}:${layout.input}:ro`,
+  const {volumes} = session;
+  // Named volumes only, filled through the archive API; NoCopy: nothing of the image is copied
+  // into them at this container's start (the /etc volume got its copy when it was filled).
+  const volume = (source: string, target: string, readOnly: boolean): Docker.MountSettings => ({
+    Type: 'volume',
+    Source: source,
+    Target: target,
+    ReadOnly: readOnly,
+    // The Engine API takes NoCopy alone; dockerode's types ask for every field.
+    VolumeOptions: {NoCopy: true} as Docker.MountSettings['VolumeOptions'],
+  });
+  const work: Docker.MountSettings[] = [];
+  if (tmpfs.work === undefined) {
+    if (volumes.work === undefined) throw new Error('/work without a quota needs a work volume');
+    work.push(volume(volumes.work, layout.work, false));
+  }
+  const mounts = [
+    volume(volumes.kernel, layout.kernelDir, true),
+    volume(volumes.etc, '/etc', true),
+    ...work,
+    volume(volumes.input, layout.input, true),
+    // A read-only workspace is the host folder itself: this needs a daemon on this machine.
     ...(session.workspace?.readOnly
-      ? [`${session.workspace.hostPath}:${layout.workspace}:ro`]
+      ? [
+          {
+            Type: 'bind' as const,
+            Source: session.workspace.hostPath,
+            Target: layout.workspace,
+            ReadOnly: true,
+          },
+        ]
       : []),
   ];
   const owner = `uid=${session.uid},gid=${session.gid}`;
@@ -112,10 +135,10 @@ export function containerConfig(
     NetworkDisabled: profile.network === 'none',
     HostConfig: {
       NetworkMode: profile.network,
-      Binds: binds,
-      ...(copy
-        ? {
-            Mounts: [
+      Mounts: [
+        ...mounts,
+        ...(copy
+          ? [
               {
                 Type: 'volume' as const,
                 // No name: an anonymous volume, removed with the container.
@@ -134,9 +157,9 @@ export function containerConfig(
                   },
                 },
               },
-            ],
-          }
-        : {}),
+            ]
+          : []),
+      ],
       ReadonlyRootfs: profile.readOnlyRoot,
       Tmpfs: {
         [layout.tmp]: `rw,nosuid,nodev,size=${tmpfs.tmp},mode=1777`,

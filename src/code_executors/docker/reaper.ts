@@ -16,6 +16,10 @@
  *   ({@link ReapOptions.createdGraceMs}). A running one is left alone: a container ends within
  *   seconds of its host's death (its kernel exits when the attach stream closes), so a running
  *   container has a live host. After it ends, the exited rule removes it.
+ *
+ * Session volumes (the kernel folder, `/etc`, input files) follow: this machine's by their owner
+ * process; another machine's once no container uses them (the daemon refuses to remove a volume
+ * in use) and they are older than {@link ReapOptions.volumeGraceMs}.
  */
 
 import {hostname as osHostname} from 'node:os';
@@ -37,10 +41,17 @@ export interface ReapOptions {
   exitedGraceMs?: number;
   /** A created container never started, older than this, is removed. Default 10 min. */
   createdGraceMs?: number;
+  /**
+   * Another machine's session volume that no container uses, older than this, is removed.
+   * Default 1 h (a live session's volumes are unused only between a kernel's end and the next
+   * start).
+   */
+  volumeGraceMs?: number;
 }
 
 const DEFAULT_EXITED_GRACE_MS = 60_000;
 const DEFAULT_CREATED_GRACE_MS = 10 * 60_000;
+const DEFAULT_VOLUME_GRACE_MS = 60 * 60_000;
 
 /** What the decision reads about one labelled container. */
 export interface ContainerFacts {
@@ -89,27 +100,58 @@ export function shouldReap(
   return false;
 }
 
+/** What the decision reads about one labelled volume. */
+export interface VolumeFacts {
+  labels: Record<string, string>;
+  /** When it was created, ms since the epoch. */
+  createdMs: number;
+}
+
+/**
+ * Whether a labelled volume may be removed: this machine's when its owner process is gone,
+ * another machine's once older than the grace (removal then fails while a container uses it).
+ */
+export function shouldReapVolume(
+  volume: VolumeFacts,
+  reaper: Reaper,
+  options: ReapOptions = {},
+): boolean {
+  const owner = volume.labels[CONTAINER_OWNER_LABEL] ?? '';
+  if (owner === reaper.self) return false;
+  const slash = owner.lastIndexOf('/');
+  const pid = Number(owner.slice(slash + 1));
+  if (slash > 0 && owner.slice(0, slash) === reaper.hostname && Number.isSafeInteger(pid)) {
+    return pid > 0 && reaper.ownerGone(pid, volume.labels[CONTAINER_OWNER_START_LABEL]);
+  }
+  return reaper.nowMs - volume.createdMs > (options.volumeGraceMs ?? DEFAULT_VOLUME_GRACE_MS);
+}
+
 /** This process's `<hostname>/<pid>`. */
 export function ownerLabel(): string {
   return `${osHostname()}/${process.pid}`;
 }
 
+function currentReaper(): Reaper {
+  return {
+    hostname: osHostname(),
+    self: ownerLabel(),
+    nowMs: Date.now(),
+    ownerGone: (pid, start) => isTagGone(start ? `${pid}.${start}` : String(pid)),
+  };
+}
+
 /**
- * Removes the leftovers {@link shouldReap} finds among the daemon's labelled containers.
+ * Removes the leftovers {@link shouldReap} finds among the daemon's labelled containers, then
+ * the volumes {@link shouldReapVolume} finds.
  *
- * @returns How many were removed.
+ * @returns How many containers and volumes were removed.
  */
 export async function reapContainers(docker: Docker, options: ReapOptions = {}): Promise<number> {
   const containers = await docker.listContainers({
     all: true,
     filters: {label: [`${CONTAINER_LABEL}=true`]},
   });
-  const reaper: Reaper = {
-    hostname: osHostname(),
-    self: ownerLabel(),
-    nowMs: Date.now(),
-    ownerGone: (pid, start) => isTagGone(start ? `${pid}.${start}` : String(pid)),
-  };
+  const reaper = currentReaper();
   let removed = 0;
   for (const info of containers) {
     const facts: ContainerFacts = {
@@ -132,6 +174,29 @@ export async function reapContainers(docker: Docker, options: ReapOptions = {}):
       removed++;
     } catch (error) {
       if ((error as {statusCode?: number}).statusCode !== 404) throw error;
+    }
+  }
+  return removed + (await reapVolumes(docker, reaper, options));
+}
+
+async function reapVolumes(docker: Docker, reaper: Reaper, options: ReapOptions): Promise<number> {
+  const {Volumes: volumes} = (await docker.listVolumes({
+    filters: {label: [`${CONTAINER_LABEL}=true`]},
+  })) as {Volumes?: Array<{Name: string; Labels?: Record<string, string>; CreatedAt?: string}>};
+  let removed = 0;
+  for (const volume of volumes ?? []) {
+    const facts: VolumeFacts = {
+      labels: volume.Labels ?? {},
+      createdMs: Date.parse(volume.CreatedAt ?? '') || reaper.nowMs,
+    };
+    if (!shouldReapVolume(facts, reaper, options)) continue;
+    try {
+      await docker.getVolume(volume.Name).remove();
+      removed++;
+    } catch (error) {
+      // 404: gone meanwhile; 409: a container still uses it (a live session, or not reaped).
+      const code = (error as {statusCode?: number}).statusCode;
+      if (code !== 404 && code !== 409) throw error;
     }
   }
   return removed;

@@ -73,7 +73,8 @@ export function workspaceArchive(
       pack.destroy(error as Error);
     }
   })();
-  return pack;
+  // tar-stream 3's pack is a streamx stream: a readable stream for dockerode and pipe().
+  return pack as unknown as Readable;
 }
 
 /**
@@ -87,16 +88,19 @@ export function escapesFolder(path: string, target: string): boolean {
   return resolved === '..' || resolved.startsWith('../');
 }
 
-function addEntry(pack: tar.Pack, header: tar.Headers): Promise<void> {
+/** An entry's header: tar-stream fills in what is not given. */
+type EntryHeader = Partial<tar.Header> & {name: string};
+
+function addEntry(pack: tar.Pack, header: EntryHeader): Promise<void> {
   return new Promise((resolve, reject) =>
-    pack.entry(header, (error) => (error ? reject(error) : resolve())),
+    pack.entry(header as tar.Header, (error) => (error ? reject(error) : resolve())),
   );
 }
 
 /** Streams one file into the pack; a file that changed size since the walk fails the pack. */
-function addFile(pack: tar.Pack, path: string, header: tar.Headers): Promise<void> {
+function addFile(pack: tar.Pack, path: string, header: EntryHeader): Promise<void> {
   return new Promise((resolve, reject) => {
-    const sink = pack.entry(header, (error) => (error ? reject(error) : resolve()));
+    const sink = pack.entry(header as tar.Header, (error) => (error ? reject(error) : resolve()));
     const source = createReadStream(path);
     source.on('error', reject);
     source.pipe(sink);
@@ -160,7 +164,8 @@ export function readWorkspaceArchive(
       const hash = createHash('sha256');
       const kept: Buffer[] = [];
       const keep = size <= MAX_DIFFED_FILE_BYTES;
-      stream.on('data', (chunk: Buffer) => {
+      stream.on('data', (data: unknown) => {
+        const chunk = data as Buffer;
         total += chunk.length;
         if (total > maxBytes) {
           fail(new Error(`the workspace archive holds more than ${maxBytes} bytes`));
