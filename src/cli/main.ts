@@ -265,13 +265,18 @@ image
   .option('--tag <name>', 'image name', DEFAULT_CONTAINER_IMAGE)
   .option('--mirror <url>', 'Debian mirror', 'http://deb.debian.org/debian')
   .option('--force', 'rebuild even when the image exists')
-  .action(async (options: {tag: string; mirror: string; force?: boolean}) => {
+  .option(
+    '--package <name...>',
+    'Debian packages to add to the default list (e.g. python3-polars); give a --tag of your own',
+  )
+  .action(async (options: {tag: string; mirror: string; force?: boolean; package?: string[]}) => {
     const spinner = ora({text: `Building ${options.tag}`, isEnabled: process.stderr.isTTY}).start();
     try {
       const result = await buildDefaultImage({
         tag: options.tag,
         mirror: options.mirror,
         force: options.force,
+        extraPackages: options.package,
         onProgress: (line) => {
           if (line.startsWith('I:') || line.startsWith('importing')) spinner.text = printable(line);
         },
