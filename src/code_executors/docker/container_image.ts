@@ -164,7 +164,7 @@ function runProgram(program: string, args: string[], onLine: (line: string) => v
  * Needs `mmdebstrap` and root (or unprivileged user namespaces) and a reachable Debian mirror;
  * no container registry.
  *
- * @throws Error when Docker is unreachable, mmdebstrap is missing or fails, or the import
+ * @throws Error when a package name is not a Debian one, Docker is unreachable, mmdebstrap is missing or fails, or the import
  *     fails — each with what to do.
  */
 export async function buildDefaultImage(
@@ -174,6 +174,17 @@ export async function buildDefaultImage(
   const image = options.tag ?? DEFAULT_CONTAINER_IMAGE;
   const docker = dockerClient(options.docker);
   const progress = options.onProgress ?? (() => {});
+  const packages = [
+    ...(options.packages ?? DEFAULT_IMAGE_PACKAGES),
+    ...(options.extraPackages ?? []),
+  ];
+  if (packages.length === 0) {
+    throw new Error(
+      'no package list: docker/packages.txt was not found beside the build (run the CLI from the installed package)',
+    );
+  }
+  const invalid = packages.filter((name) => !/^[a-z0-9][a-z0-9+.-]+$/.test(name));
+  if (invalid.length) throw new Error(`not Debian package names: ${invalid.join(', ')}`);
   try {
     await docker.ping();
   } catch (error) {
@@ -193,17 +204,6 @@ export async function buildDefaultImage(
   const folder = await mkdtemp(join(tmpdir(), 'coding-agent-image-'));
   const tarball = join(folder, 'rootfs.tar');
   try {
-    const packages = [
-      ...(options.packages ?? DEFAULT_IMAGE_PACKAGES),
-      ...(options.extraPackages ?? []),
-    ];
-    if (packages.length === 0) {
-      throw new Error(
-        'no package list: docker/packages.txt was not found beside the build (run the CLI from the installed package)',
-      );
-    }
-    const invalid = packages.filter((name) => !/^[a-z0-9][a-z0-9+.-]+$/.test(name));
-    if (invalid.length) throw new Error(`not Debian package names: ${invalid.join(', ')}`);
     const standIns = await Promise.all(
       STAND_IN_PACKAGES.filter((name) => !packages.includes(name)).map((name) =>
         buildStandIn(folder, name),
