@@ -42,8 +42,8 @@ KNOWN_PACKAGES = {
 
 HOW_TO_ADD = (
     'An operator adds packages: on Docker, an image with them '
-    '(`coding-agent image build --package python3-<name> --tag <image>`, or a Dockerfile '
-    '`FROM adk-coding-agent/python:3.11` + `pip install`); on bubblewrap, on the host '
+    '(`coding-agent image build --package python3-<name> --tag <image>`, or docker/Dockerfile '
+    'with `pip install`); on bubblewrap, on the host '
     '(`apt-get install python3-<name>`).'
 )
 
