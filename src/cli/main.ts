@@ -30,14 +30,14 @@ import {UnsafeLocalCodeExecutor} from '../code_executors/unsafe_local_code_execu
 import {AnthropicLlm} from '../models/anthropic_llm.js';
 import {OpenAILlm} from '../models/openai_llm.js';
 import {ScriptedLlm} from '../models/scripted_llm.js';
-import {DEFAULT_SAFE_IMPORTS} from '../security/import_policy.js';
+import {DATA_SCIENCE_IMPORTS} from '../security/import_policy.js';
 import {fetchCsvTool} from '../tools/fetch_csv_tool.js';
 import {ConsoleDisplay, JsonDisplay, StderrLogger, printable, type RunDisplay} from './display.js';
 import {registerEvalCommand} from './eval_command.js';
 import {TITANIC_SCRIPT, TITANIC_TASK, serveFile, titanicCsvPath} from './titanic_demo.js';
 
-/** Data-science modules the CLI allows on top of the safe standard library. */
-const CLI_IMPORTS = [...DEFAULT_SAFE_IMPORTS, 'pandas', 'numpy', 'matplotlib'];
+/** The CLI's agent may import the safe standard library and the sandbox's data toolbox. */
+const CLI_IMPORTS = DATA_SCIENCE_IMPORTS;
 
 /** An error whose message is the whole story: printed as one line, exit code 2. */
 class UsageError extends Error {}
