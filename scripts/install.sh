@@ -9,9 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# chromium: the browser check (test/samples/adk_web_test.ts) drives adk web in headless Chromium.
+# The sandbox's packages (docker/packages.txt, the list the Docker image has too): bubblewrap
+# runs the host's Python. chromium: the browser check (test/samples/adk_web_test.ts) drives
+# adk web in headless Chromium.
 source scripts/debian_packages.sh
-ensure_debian_packages install.sh bubblewrap python3 python3-pandas python3-numpy python3-matplotlib chromium
+mapfile -t sandbox_packages < <(awk '!/^#/ && NF {print $1}' docker/packages.txt)
+ensure_debian_packages install.sh bubblewrap chromium "${sandbox_packages[@]}"
 
 # npm ci only when the lock file changed since the last install.
 stamp=node_modules/.install-stamp

@@ -120,7 +120,11 @@ export {ModelApiError, ModelConnectionError} from './models/model_errors.js';
 export type {GenerationDefaults} from './models/request_mapping.js';
 export type {ScriptedLlmOptions, ScriptedReply, ScriptedResponder} from './models/scripted_llm.js';
 
-export {ALLOW_ALL_IMPORTS, DEFAULT_SAFE_IMPORTS} from './security/import_policy.js';
+export {
+  ALLOW_ALL_IMPORTS,
+  DATA_SCIENCE_IMPORTS,
+  DEFAULT_SAFE_IMPORTS,
+} from './security/import_policy.js';
 export {
   MASKED_PATHS,
   SANDBOX_LAYOUT,

@@ -14,6 +14,24 @@ export interface SystemPromptParts {
   toolsPromptText: string;
   /** Modules the snippet may import; `'*'` means any. */
   authorizedImports: readonly string[];
+  /**
+   * Packages the sandbox's kernel found installed (module → version or null), as its `ready`
+   * message reports them. The prompt names those the policy allows, with major versions.
+   * Undefined when the sandbox does not say.
+   */
+  packages?: Readonly<Record<string, string | null>>;
+}
+
+/** `1.5.3` → `1`, `0.13.5+dfsg` → `0.13` (a 0 major says little), null → undefined. */
+export function majorVersion(version: string | null | undefined): string | undefined {
+  const parts = version?.match(/^\d+(\.\d+)?/)?.[0].split('.');
+  if (!parts) return undefined;
+  return parts[0] === '0' && parts[1] !== undefined ? `${parts[0]}.${parts[1]}` : parts[0];
+}
+
+function withVersion(name: string, packages: SystemPromptParts['packages']): string {
+  const major = packages && name in packages ? majorVersion(packages[name]) : undefined;
+  return major ? `${name} ${major}` : name;
 }
 
 /**
@@ -34,15 +52,26 @@ export const CODING_RULES: readonly string[] = [
 /**
  * The import policy in one short line. The default safe set is long (36 modules, about 90
  * tokens per call) and the kernel names the allowed modules when it blocks one, so it is
- * summarised; other lists are given whole.
+ * summarised; other lists are given whole. Modules the sandbox reported installed (`packages`)
+ * carry their major version (`pandas 1`), so the model writes code for the versions it has.
  */
-export function importsLine(authorizedImports: readonly string[]): string {
-  if (authorizedImports.includes(ALLOW_ALL_IMPORTS)) return 'You may import any installed module.';
+export function importsLine(
+  authorizedImports: readonly string[],
+  packages?: SystemPromptParts['packages'],
+): string {
+  if (authorizedImports.includes(ALLOW_ALL_IMPORTS)) {
+    const installed = Object.keys(packages ?? {}).sort();
+    return installed.length
+      ? `You may import any installed module. Installed packages include: ${installed.map((name) => withVersion(name, packages)).join(', ')}.`
+      : 'You may import any installed module.';
+  }
   const safe = new Set(DEFAULT_SAFE_IMPORTS);
   if (!DEFAULT_SAFE_IMPORTS.every((name) => authorizedImports.includes(name))) {
-    return `You may import only: ${authorizedImports.join(', ')}.`;
+    return `You may import only: ${authorizedImports.map((name) => withVersion(name, packages)).join(', ')}.`;
   }
-  const extra = authorizedImports.filter((name) => !safe.has(name));
+  const extra = authorizedImports
+    .filter((name) => !safe.has(name))
+    .map((name) => withVersion(name, packages));
   return (
     "Imports: the standard library's safe modules (math, statistics, datetime, json, re, " +
     'collections, itertools, ...; not os, sys, subprocess, socket, pathlib)' +
@@ -63,6 +92,6 @@ export function buildSystemPrompt(parts: SystemPromptParts): string {
       ? `Tools available as Python functions:\n\`\`\`python\n${parts.toolsPromptText.trim()}\n\`\`\``
       : 'No tools are available; use Python only.',
   );
-  sections.push(importsLine(parts.authorizedImports));
+  sections.push(importsLine(parts.authorizedImports, parts.packages));
   return sections.join('\n\n');
 }

@@ -116,6 +116,7 @@ export async function prepareRun(
       instruction,
       toolsPromptText: stubs.promptText,
       authorizedImports: agent.authorizedImports,
+      packages: sandbox.kernelInfo?.packages,
     }),
     OUTPUT_FILES_HINT,
     renderInputFilesSection(inputs),

@@ -30,14 +30,14 @@ import {UnsandboxedCodeExecutor} from '../code_executors/unsandboxed_code_execut
 import {AnthropicLlm} from '../models/anthropic_llm.js';
 import {OpenAILlm} from '../models/openai_llm.js';
 import {ScriptedLlm} from '../models/scripted_llm.js';
-import {DEFAULT_SAFE_IMPORTS} from '../security/import_policy.js';
+import {DATA_SCIENCE_IMPORTS} from '../security/import_policy.js';
 import {fetchCsvTool} from '../tools/fetch_csv_tool.js';
 import {ConsoleDisplay, JsonDisplay, StderrLogger, printable, type RunDisplay} from './display.js';
 import {registerEvalCommand} from './eval_command.js';
 import {TITANIC_SCRIPT, TITANIC_TASK, serveFile, titanicCsvPath} from './titanic_demo.js';
 
-/** Data-science modules the CLI allows on top of the safe standard library. */
-const CLI_IMPORTS = [...DEFAULT_SAFE_IMPORTS, 'pandas', 'numpy', 'matplotlib'];
+/** The CLI's agent may import the safe standard library and the sandbox's data toolbox. */
+const CLI_IMPORTS = DATA_SCIENCE_IMPORTS;
 
 /** An error whose message is the whole story: printed as one line, exit code 2. */
 class UsageError extends Error {}
@@ -265,13 +265,18 @@ image
   .option('--tag <name>', 'image name', DEFAULT_CONTAINER_IMAGE)
   .option('--mirror <url>', 'Debian mirror', 'http://deb.debian.org/debian')
   .option('--force', 'rebuild even when the image exists')
-  .action(async (options: {tag: string; mirror: string; force?: boolean}) => {
+  .option(
+    '--package <name...>',
+    'Debian packages to add to the default list (e.g. python3-polars); give a --tag of your own',
+  )
+  .action(async (options: {tag: string; mirror: string; force?: boolean; package?: string[]}) => {
     const spinner = ora({text: `Building ${options.tag}`, isEnabled: process.stderr.isTTY}).start();
     try {
       const result = await buildDefaultImage({
         tag: options.tag,
         mirror: options.mirror,
         force: options.force,
+        extraPackages: options.package,
         onProgress: (line) => {
           if (line.startsWith('I:') || line.startsWith('importing')) spinner.text = printable(line);
         },

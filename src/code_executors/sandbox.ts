@@ -176,6 +176,15 @@ export interface SandboxSession {
    * Docker kernel that ended).
    */
   workspaceChanges?(): Promise<WorkspaceChanges | undefined>;
+  /**
+   * What the running kernel announced at start: its Python version and the known packages it
+   * found installed (module → version or null). Undefined before the first start, or for a
+   * sandbox that does not say.
+   */
+  readonly kernelInfo?: {
+    readonly python: string;
+    readonly packages: Readonly<Record<string, string | null>>;
+  };
   /** Runs one snippet. Never rejects for snippet errors; rejects only after `dispose()`. */
   execute(request: ExecutionRequest): Promise<ExecutionResult>;
   /** Kills the kernel and removes the session's folders. Idempotent. */

@@ -70,3 +70,33 @@ export function normalizeAuthorizedImports(imports: readonly string[]): string[]
   }
   return [...new Set(imports)].sort();
 }
+
+/**
+ * The data-work preset: {@link DEFAULT_SAFE_IMPORTS} plus the toolbox both sandboxes ship —
+ * numpy, pandas, matplotlib, scipy, scikit-learn (`sklearn`), seaborn, statsmodels, sympy,
+ * networkx, openpyxl and xlrd (Excel), pypdf and pdfminer (PDF), beautifulsoup4 (`bs4`) and lxml
+ * (HTML/XML), tabulate. Not `dill`: unpickling runs arbitrary code, and snapshots use it for you.
+ *
+ * ```ts
+ * new CodingAgent({..., authorizedImports: DATA_SCIENCE_IMPORTS});
+ * ```
+ */
+export const DATA_SCIENCE_IMPORTS: readonly string[] = Object.freeze([
+  ...DEFAULT_SAFE_IMPORTS,
+  'numpy',
+  'pandas',
+  'matplotlib',
+  'scipy',
+  'sklearn',
+  'seaborn',
+  'statsmodels',
+  'sympy',
+  'networkx',
+  'openpyxl',
+  'xlrd',
+  'pypdf',
+  'pdfminer',
+  'bs4',
+  'lxml',
+  'tabulate',
+]);

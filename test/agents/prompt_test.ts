@@ -9,11 +9,11 @@ import {encode} from 'gpt-tokenizer/encoding/o200k_base';
 import {describe, expect, it} from 'vitest';
 import {z} from 'zod';
 
-import {DEFAULT_SAFE_IMPORTS} from '../../src/security/import_policy.js';
+import {DATA_SCIENCE_IMPORTS, DEFAULT_SAFE_IMPORTS} from '../../src/security/import_policy.js';
 import {fetchCsvTool} from '../../src/tools/fetch_csv_tool.js';
 import {ToolCodeGenerator} from '../../src/tools/tool_code_generator.js';
 
-import {CODING_RULES, buildSystemPrompt} from '../../src/agents/prompt.js';
+import {CODING_RULES, buildSystemPrompt, majorVersion} from '../../src/agents/prompt.js';
 import {formatObservation, truncateMiddle} from '../../src/agents/observation.js';
 
 describe('buildSystemPrompt', () => {
@@ -41,6 +41,33 @@ describe('buildSystemPrompt', () => {
     });
     expect(open).toContain('You may import any installed module.');
     expect(open).toContain('No tools are available');
+  });
+
+  it('names the installed packages the policy allows, with major versions', () => {
+    const packages = {pandas: '1.5.3', seaborn: '0.12.2', statsmodels: '0.13.5+dfsg', PIL: null};
+    const data = buildSystemPrompt({
+      instruction: '',
+      toolsPromptText: '',
+      authorizedImports: DATA_SCIENCE_IMPORTS,
+      packages,
+    });
+    expect(data).toContain('pandas 1, ');
+    expect(data).toContain('seaborn 0.12, ');
+    expect(data).toContain('statsmodels 0.13, ');
+    // Allowed but not reported: named without a version; installed but not allowed: not named.
+    expect(data).toContain(', sklearn, ');
+    expect(data).not.toContain('PIL');
+    const open = buildSystemPrompt({
+      instruction: '',
+      toolsPromptText: '',
+      authorizedImports: ['*'],
+      packages,
+    });
+    expect(open).toContain(
+      'You may import any installed module. Installed packages include: PIL, pandas 1, seaborn 0.12, statsmodels 0.13.',
+    );
+    expect(majorVersion('20221105')).toBe('20221105');
+    expect(majorVersion(null)).toBeUndefined();
   });
 });
 

@@ -281,6 +281,17 @@ describe('coding-agent CLI', () => {
     const iterations = cli('demo', '--max-iterations', 'zero');
     expect(iterations.status).not.toBe(0);
     expect(iterations.stderr).toContain('expected a positive integer');
+    // image build --package takes Debian package names only (checked before anything runs).
+    const image = cli(
+      'image',
+      'build',
+      '--tag',
+      'coding-agent-test/never:1',
+      '--package',
+      'Bad_Name',
+    );
+    expect(image.status).not.toBe(0);
+    expect(image.stderr).toContain('not Debian package names: Bad_Name');
   });
 
   it('runs --model ollama/qwen2.5-coder:7b against the Ollama at OLLAMA_HOST', async () => {

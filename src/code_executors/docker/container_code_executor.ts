@@ -46,6 +46,7 @@ import {
   type ContainerWorkspace,
 } from './container_config.js';
 import {escapesFolder, readWorkspaceArchive, workspaceArchive} from './workspace_archive.js';
+import {checkImagePython, MIN_KERNEL_PYTHON} from './image_check.js';
 import {dockerClient} from './docker_client.js';
 import {
   CONTAINER_LABEL,
@@ -535,8 +536,31 @@ const get = (path) => new Promise((resolve) => {
       );
     } catch (error) {
       await this.remove(container);
-      throw error;
+      throw await this.explainStartFailure(error as Error, context);
     }
+  }
+
+  /**
+   * A kernel that did not start: when the image cannot run it (no Python at the configured
+   * path, one older than the kernel needs, standard modules missing), says so and how to fix it;
+   * otherwise the original error.
+   */
+  private async explainStartFailure(error: Error, context: KernelSessionContext): Promise<Error> {
+    const problem = await checkImagePython(this.docker, this.image, {
+      python: context.python,
+      kernelPath: context.kernelPath,
+      labels: this.labels,
+    }).catch(() => undefined);
+    if (!problem) return error;
+    const [major, minor] = MIN_KERNEL_PYTHON;
+    return new Error(
+      `Docker image ${this.image} cannot run the kernel: ${problem}. The kernel needs ` +
+        `${context.python} to be Python ${major}.${minor} or newer with its standard library; ` +
+        'build the default image (`npx coding-agent image build`), base yours on it or on ' +
+        `python:${major}.${minor}-slim (see docker/Dockerfile), or pass the \`python\` option. ` +
+        `(The start failed with: ${error.message.split('\n')[0].slice(0, 300)})`,
+      {cause: error},
+    );
   }
 
   private async attach(container: Docker.Container): Promise<KernelTransport> {

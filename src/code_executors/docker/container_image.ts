@@ -11,8 +11,8 @@
  */
 
 import {spawn} from 'node:child_process';
-import {createReadStream} from 'node:fs';
-import {mkdtemp, rm, stat} from 'node:fs/promises';
+import {createReadStream, readFileSync} from 'node:fs';
+import {mkdir, mkdtemp, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -21,18 +21,72 @@ import type Docker from 'dockerode';
 import {DEFAULT_CONTAINER_IMAGE} from './container_code_executor.js';
 import {dockerClient} from './docker_client.js';
 
+/** One line of `docker/packages.txt`, the sandbox's package list. */
+export interface SandboxPackage {
+  /** The Debian 12 package (what the install script and the offline image install). */
+  debian: string;
+  /** How `docker/Dockerfile` gets it: a PyPI name, `apt` (the Debian package) or `-` (not needed). */
+  dockerfile: string;
+}
+
 /**
- * Debian packages of the default image. `python3-munkres` satisfies an either-or dependency of
- * matplotlib's fonttools that would otherwise pull in scipy and a C++ compiler (600 MB).
+ * Reads `docker/packages.txt`: the one list behind `scripts/install.sh`, the offline image and
+ * `docker/Dockerfile`. The file sits at the package's root, the same distance from `src/` and
+ * `dist/`. An empty list when it cannot be found (an agent bundled elsewhere by `adk web`):
+ * {@link buildDefaultImage} then refuses to build rather than build a bare image.
  */
-export const DEFAULT_IMAGE_PACKAGES: readonly string[] = [
-  'python3',
-  'python3-pandas',
-  'python3-numpy',
-  'python3-matplotlib',
-  'python3-munkres',
-  'fonts-dejavu-core',
-];
+function readSandboxPackages(): SandboxPackage[] {
+  let text: string;
+  try {
+    text = readFileSync(new URL('../../../docker/packages.txt', import.meta.url), 'utf8');
+  } catch {
+    return [];
+  }
+  const packages: SandboxPackage[] = [];
+  for (const line of text.split('\n')) {
+    const fields = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (fields[0]) packages.push({debian: fields[0], dockerfile: fields[1] ?? '-'});
+  }
+  return packages;
+}
+
+/**
+ * The sandbox's packages as `docker/packages.txt` lists them: python3, the data stack (numpy,
+ * pandas, matplotlib, scipy, seaborn, scikit-learn, statsmodels, sympy, networkx), documents
+ * (openpyxl, xlrd, pypdf, pdfminer, beautifulsoup4, lxml, tabulate), dill and git.
+ */
+export const SANDBOX_PACKAGES: readonly SandboxPackage[] = Object.freeze(readSandboxPackages());
+
+/** Debian packages of the default image: the Debian column of {@link SANDBOX_PACKAGES}. */
+export const DEFAULT_IMAGE_PACKAGES: readonly string[] = Object.freeze(
+  SANDBOX_PACKAGES.map((entry) => entry.debian),
+);
+
+/**
+ * Debian 12's python3-scipy depends on python3-pythran, which drags in g++, Boost and the
+ * Python headers (several hundred MB) although scipy never imports it at run time. The image
+ * gets an empty stand-in of that name, installed before the packages.
+ */
+const STAND_IN_PACKAGES = ['python3-pythran'];
+
+async function buildStandIn(folder: string, name: string): Promise<string> {
+  const root = join(folder, name);
+  await mkdir(join(root, 'DEBIAN'), {recursive: true});
+  await writeFile(
+    join(root, 'DEBIAN', 'control'),
+    [
+      `Package: ${name}`,
+      'Version: 999:0+coding-agent',
+      'Architecture: all',
+      'Maintainer: adk-coding-agent <noreply@localhost>',
+      `Description: empty stand-in for ${name} (build-time only; not needed in the sandbox)`,
+      '',
+    ].join('\n'),
+  );
+  const deb = join(folder, `${name}.deb`);
+  await runProgram('dpkg-deb', ['--build', '--root-owner-group', root, deb], () => {});
+  return deb;
+}
 
 /** Options of {@link buildDefaultImage}. */
 export interface BuildImageOptions {
@@ -44,6 +98,8 @@ export interface BuildImageOptions {
   mirror?: string;
   /** Packages to install. Default {@link DEFAULT_IMAGE_PACKAGES}. */
   packages?: readonly string[];
+  /** Debian packages added to `packages` (e.g. `python3-xyz`). Default none. */
+  extraPackages?: readonly string[];
   /** Rebuild even when the image exists. Default false. */
   force?: boolean;
   /** Docker connection (as for `ContainerCodeExecutor`). */
@@ -74,7 +130,7 @@ function splitTag(image: string): {repo: string; tag: string} {
     : {repo: image, tag: 'latest'};
 }
 
-function runMmdebstrap(program: string, args: string[], onLine: (line: string) => void) {
+function runProgram(program: string, args: string[], onLine: (line: string) => void) {
   return new Promise<void>((resolve, reject) => {
     const child = spawn(program, args, {stdio: ['ignore', 'pipe', 'pipe']});
     let tail = '';
@@ -89,7 +145,7 @@ function runMmdebstrap(program: string, args: string[], onLine: (line: string) =
       reject(
         new Error(
           error.code === 'ENOENT'
-            ? `${program} is not installed: run 'apt-get install mmdebstrap' (or 'bash scripts/docker_setup.sh')`
+            ? `${program} is not installed: run 'apt-get install ${program === 'dpkg-deb' ? 'dpkg' : 'mmdebstrap'}' (or 'bash scripts/docker_setup.sh')`
             : `cannot run ${program}: ${error.message}`,
         ),
       ),
@@ -103,11 +159,12 @@ function runMmdebstrap(program: string, args: string[], onLine: (line: string) =
 }
 
 /**
- * Builds (or finds) the default image: Debian with python3, pandas, numpy and matplotlib.
+ * Builds (or finds) the default image: Debian with python3 and {@link DEFAULT_IMAGE_PACKAGES}
+ * (plus `extraPackages`).
  * Needs `mmdebstrap` and root (or unprivileged user namespaces) and a reachable Debian mirror;
  * no container registry.
  *
- * @throws Error when Docker is unreachable, mmdebstrap is missing or fails, or the import
+ * @throws Error when a package name is not a Debian one, Docker is unreachable, mmdebstrap is missing or fails, or the import
  *     fails — each with what to do.
  */
 export async function buildDefaultImage(
@@ -117,6 +174,17 @@ export async function buildDefaultImage(
   const image = options.tag ?? DEFAULT_CONTAINER_IMAGE;
   const docker = dockerClient(options.docker);
   const progress = options.onProgress ?? (() => {});
+  const packages = [
+    ...(options.packages ?? DEFAULT_IMAGE_PACKAGES),
+    ...(options.extraPackages ?? []),
+  ];
+  if (packages.length === 0) {
+    throw new Error(
+      'no package list: docker/packages.txt was not found beside the build (run the CLI from the installed package)',
+    );
+  }
+  const invalid = packages.filter((name) => !/^[a-z0-9][a-z0-9+.-]+$/.test(name));
+  if (invalid.length) throw new Error(`not Debian package names: ${invalid.join(', ')}`);
   try {
     await docker.ping();
   } catch (error) {
@@ -136,13 +204,23 @@ export async function buildDefaultImage(
   const folder = await mkdtemp(join(tmpdir(), 'coding-agent-image-'));
   const tarball = join(folder, 'rootfs.tar');
   try {
-    const packages = options.packages ?? DEFAULT_IMAGE_PACKAGES;
-    await runMmdebstrap(
+    const standIns = await Promise.all(
+      STAND_IN_PACKAGES.filter((name) => !packages.includes(name)).map((name) =>
+        buildStandIn(folder, name),
+      ),
+    );
+    await runProgram(
       options.mmdebstrap ?? 'mmdebstrap',
       [
         '--variant=apt',
         '--format=tar',
         `--include=${packages.join(',')}`,
+        // Installed before the packages, so apt finds the dependency satisfied. (mmdebstrap
+        // 1.3.5 cannot --include a .deb file from outside the chroot.)
+        ...standIns.map(
+          (deb) =>
+            `--essential-hook=cp '${deb}' "$1/tmp/stand-in.deb" && chroot "$1" dpkg -i /tmp/stand-in.deb && rm "$1/tmp/stand-in.deb"`,
+        ),
         // Only what the packages need: recommends would add compilers and scipy.
         '--aptopt=APT::Install-Recommends "false"',
         '--aptopt=Acquire::Check-Valid-Until "false"',

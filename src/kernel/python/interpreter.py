@@ -24,7 +24,6 @@ import ast
 import base64
 import builtins
 import datetime
-import importlib.metadata
 import importlib.util
 import io
 import itertools
@@ -39,28 +38,20 @@ import threading
 import traceback
 import types
 
-# Modules reported in `ready` when installed (module name -> distribution name for versions).
-KNOWN_PACKAGES = {
-    'numpy': 'numpy',
-    'pandas': 'pandas',
-    'matplotlib': 'matplotlib',
-    'scipy': 'scipy',
-    'sklearn': 'scikit-learn',
-    'seaborn': 'seaborn',
-    'statsmodels': 'statsmodels',
-    'sympy': 'sympy',
-    'PIL': 'Pillow',
-    'networkx': 'networkx',
-    'pyarrow': 'pyarrow',
-    'polars': 'polars',
-    'openpyxl': 'openpyxl',
-    'yaml': 'PyYAML',
-    'bs4': 'beautifulsoup4',
-    'lxml': 'lxml',
-    'requests': 'requests',
-}
-
 SNIPPET_PREFIX = '<snippet-'
+
+
+def load_sibling(name):
+    """Loads ``<name>.py`` from this folder (``-I`` keeps the folder off sys.path) privately."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'_coding_agent_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# What is installed (the `ready` message, the message of a missing module): packages.py.
+PACKAGES = load_sibling('packages')
 MAX_TRACEBACK_CHARS = 20_000
 MAX_ERROR_MESSAGE_CHARS = 64 * 1024
 CHANNEL_FD = 3
@@ -268,6 +259,14 @@ def blocked_imports(tree):
     return blocked
 
 
+def snippet_caller():
+    """True when the import guard's caller is snippet code."""
+    try:
+        return sys._getframe(2).f_code.co_filename.startswith(SNIPPET_PREFIX)
+    except ValueError:
+        return False
+
+
 def make_import_guard(original):
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
         if not STATE.allow_all:
@@ -282,7 +281,14 @@ def make_import_guard(original):
                     f'Import of {shown!r} is not allowed. Authorized imports: {authorized_text()}.',
                     name=name,
                 )
-        return original(name, globals, locals, fromlist, level)
+        try:
+            return original(name, globals, locals, fromlist, level)
+        except ModuleNotFoundError as error:
+            # The snippet's own import of a module the sandbox lacks: say what it has instead.
+            top = (name or '').partition('.')[0]
+            if level or error.name != top or not snippet_caller():
+                raise
+            raise ModuleNotFoundError(PACKAGES.missing_module_message(top), name=top) from None
 
     return guarded_import
 
@@ -566,24 +572,6 @@ def format_exception(error):
     }
 
 
-def installed_packages():
-    """Known packages that are installed, found without importing them."""
-    found = {}
-    for module, distribution in KNOWN_PACKAGES.items():
-        try:
-            if importlib.util.find_spec(module) is None:
-                continue
-        except (ImportError, ValueError):
-            continue
-        version = None
-        try:
-            version = importlib.metadata.version(distribution)
-        except Exception:  # noqa: BLE001 - a version is nice to have
-            pass
-        found[module] = version
-    return found
-
-
 def preload(names):
     """Imports modules ahead of the first snippet (a warm kernel); failures are ignored."""
     for name in names.split(','):
@@ -775,7 +763,7 @@ def serve(channel_fd, capture_fds, streams, cap):
             {
                 'type': 'ready',
                 'python': '.'.join(str(part) for part in sys.version_info[:3]),
-                'packages': installed_packages(),
+                'packages': PACKAGES.installed_packages(),
             }
         )
     )
