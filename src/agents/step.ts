@@ -202,7 +202,11 @@ export async function* execute(
     signal: relay.signal,
     onOutput: (chunk) => queue.push({kind: 'output', chunk}),
   });
-  void result.then((r) => queue.push({kind: 'done', result: r}));
+  void result.then((r) => {
+    // Calls still waiting belong to code that is gone: they must never run their tools.
+    run.interactions.drop();
+    queue.push({kind: 'done', result: r});
+  });
   const happenings = queue[Symbol.asyncIterator]();
   const live = new LiveOutput();
   const running: RunningCode = {

@@ -26,6 +26,7 @@ import {
   requestText,
   startSession,
 } from '../helpers/agent_harness.js';
+import {PausableTimer} from '../../src/code_executors/kernel_process.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
 
 const code = (source: string) => '```python\n' + source + '\n```';
@@ -334,6 +335,30 @@ describe('human in the loop, how waits end (local)', () => {
     expect(ran).toEqual([]);
   });
 
+  it("the snippet's timeout is held while it waits for the answer", async () => {
+    const {tool, ran} = deleteTool();
+    const model = new ScriptedLlm({
+      responses: [code('r = delete_file(path="f.txt")'), code('final_answer(r["deleted"])')],
+    });
+    const agent = new CodingAgent({
+      name: 'hitl',
+      model,
+      tools: [tool],
+      codeExecutor: executor,
+      stateful: true,
+      executionTimeoutMs: 800,
+      toolTimeoutMs: 500,
+    });
+    const session = await startSession(agent);
+    const [asked] = askedCalls(await session.turn('Delete f.txt'));
+    // Longer than the snippet's timeout: a clock that ran on would have killed the kernel.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const second = await session.send(confirmation(asked, true));
+    expect(observations(second)[0]).not.toContain('TimeoutError');
+    expect(finalText(second)).toBe('f.txt');
+    expect(ran).toEqual(['f.txt']);
+  });
+
   it('a stateless agent replays the paused step: every tool runs exactly once', async () => {
     const {tool, ran} = deleteTool();
     let lookups = 0;
@@ -369,5 +394,30 @@ describe('human in the loop, how waits end (local)', () => {
     expect(lookups).toBe(2);
     expect(ran).toEqual(['e.txt']);
     expect(model.requests).toHaveLength(3);
+  });
+});
+
+describe('PausableTimer (the execution timeout tool calls can hold)', () => {
+  it('stops while held and runs on with the time it had left', () => {
+    vi.useFakeTimers();
+    try {
+      let fired = 0;
+      const timer = new PausableTimer(() => fired++, 1000);
+      vi.advanceTimersByTime(600);
+      const release = timer.hold();
+      const second = timer.hold();
+      vi.advanceTimersByTime(10_000);
+      release();
+      release();
+      vi.advanceTimersByTime(10_000);
+      expect(fired).toBe(0);
+      second();
+      vi.advanceTimersByTime(399);
+      expect(fired).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(fired).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
