@@ -335,6 +335,41 @@ describe('human in the loop, how waits end (local)', () => {
     expect(ran).toEqual([]);
   });
 
+  it('calls waiting at once from threads are each asked and each run once when approved', async () => {
+    const {tool, ran} = deleteTool();
+    const model = new ScriptedLlm({
+      responses: [
+        code(
+          'import threading\nresults = []\n' +
+            'threads = [threading.Thread(target=lambda p=p: results.append(delete_file(path=p)["deleted"])) for p in ("g1", "g2")]\n' +
+            'for t in threads: t.start()\nfor t in threads: t.join()\ndone = sorted(results)\nprint(done)',
+        ),
+        code('final_answer(" ".join(done))'),
+      ],
+    });
+    const agent = new CodingAgent({
+      name: 'hitl',
+      model,
+      tools: [tool],
+      codeExecutor: executor,
+      stateful: true,
+    });
+    const session = await startSession(agent);
+    let events = await session.turn('Delete g1 and g2');
+    const asked: string[] = [];
+    for (let round = 0; round < 3 && askedCalls(events).length > 0; round++) {
+      const calls = askedCalls(events);
+      for (const call of calls) {
+        const original = (call.args as {originalFunctionCall: FunctionCall}).originalFunctionCall;
+        asked.push(String(original.args?.path));
+      }
+      events = await session.send(calls.flatMap((call) => confirmation(call, true)));
+    }
+    expect(asked.sort()).toEqual(['g1', 'g2']);
+    expect(ran.sort()).toEqual(['g1', 'g2']);
+    expect(finalText(events)).toBe('g1 g2');
+  });
+
   it("the snippet's timeout is held while it waits for the answer", async () => {
     const {tool, ran} = deleteTool();
     const model = new ScriptedLlm({
