@@ -43,6 +43,7 @@ export class RunInteractions implements InteractionGate {
   /** Called when a wait ended because nobody answered in time. */
   onExpired?: () => void;
 
+  /** @param timeoutMs Longest wait for one answer (`interactionTimeoutMs`). */
   constructor(private readonly timeoutMs: number = DEFAULT_INTERACTION_TIMEOUT_MS) {}
 
   /** Calls `listener` each time a call starts waiting (the running step pauses on it). */

@@ -124,10 +124,13 @@ function answerInText(
 
 /** Code of a step that is running (or waits for the user at a tool call). */
 export interface RunningCode {
+  /** The step the code belongs to. */
   step: number;
   /** The id reserved for the step's event. */
   eventId: string;
+  /** The model's reply the code came from. */
   reply: Extract<ModelReply, {kind: 'reply'}>;
+  /** The reply's code, prose and thoughts. */
   extracted: ExtractedReply & {code: string};
   /** What the execution sends, in order: output, a call that started waiting, the result. */
   happenings: AsyncIterator<Happening>;
@@ -135,7 +138,9 @@ export interface RunningCode {
   result: Promise<ExecutionResult>;
   /** Makes the execution follow the abort signal of the invocation it belongs to now. */
   relay: SignalRelay;
+  /** The output so far, as partial events show it. */
   live: LiveOutput;
+  /** The execution's trace span, ended with the step. */
   span: ReturnType<typeof codeExecutionSpan>;
 }
 

@@ -28,6 +28,7 @@ export type InteractionKind = 'confirmation' | 'credential' | 'long-running';
 
 /** A tool call from code that waits for the user. */
 export interface PendingInteraction {
+  /** What the call waits for. */
   kind: InteractionKind;
   /** The tool call's function-call id (the one its `Context` had). */
   functionCallId: string;
@@ -36,7 +37,9 @@ export interface PendingInteraction {
    * the `adk_request_*` call's id, or the tool call's own id for a long-running tool.
    */
   requestId: string;
+  /** The tool's name as declared (the original call's name). */
   toolName: string;
+  /** The call's arguments (the original call's args). */
   args: Record<string, unknown>;
   /** The confirmation's hint and payload, as the tool or plugin asked. */
   hint?: string;
