@@ -100,6 +100,7 @@ export type {
   InputFile,
   SandboxSession,
   SandboxSessionOptions,
+  ToolCallControl,
   ToolCallHandler,
   ToolCallOutcome,
   ToolCallRequest,
@@ -147,6 +148,10 @@ export {
 export type {SeccompArch} from './security/seccomp_filter.js';
 
 export {ToolBridge} from './tools/tool_bridge.js';
+export type {InteractionGate, RecordedOutcomes} from './tools/tool_bridge.js';
+export {interactionCall, interactionOf} from './tools/interactions.js';
+export type {InteractionAnswer, InteractionKind, PendingInteraction} from './tools/interactions.js';
+export {DEFAULT_INTERACTION_TIMEOUT_MS} from './agents/pauses.js';
 export {ToolCodeGenerator} from './tools/tool_code_generator.js';
 export {FETCH_CSV_MAX_BYTES, fetchCsv, fetchCsvTool} from './tools/fetch_csv_tool.js';
 

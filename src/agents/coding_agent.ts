@@ -21,13 +21,18 @@ import {
   type SingleAfterToolCallback,
   type SingleBeforeModelCallback,
   type SingleBeforeToolCallback,
+  StreamingMode,
 } from '@google/adk';
-import type {GenerateContentConfig} from '@google/genai';
+import type {Content, GenerateContentConfig} from '@google/genai';
 import {z} from 'zod';
 
 import {defaultCodeExecutor} from '../code_executors/default_code_executor.js';
 import {isCodeExecutor, type CodeExecutor} from '../code_executors/sandbox.js';
-import {sessionManagerFor} from '../code_executors/session_manager.js';
+import {
+  sessionManagerFor,
+  type SandboxLease,
+  type SandboxSessionManager,
+} from '../code_executors/session_manager.js';
 import {DEFAULT_SAFE_IMPORTS, normalizeAuthorizedImports} from '../security/import_policy.js';
 import {
   DEFAULT_MAX_CONCURRENT_TOOL_CALLS,
@@ -46,7 +51,23 @@ import {
   type ModelRetryOptions,
   type ModelRetryPolicy,
 } from './model_retry.js';
+import {
+  DEFAULT_INTERACTION_TIMEOUT_MS,
+  dropPaused,
+  keepPaused,
+  pausedRunKey,
+  takePaused,
+  type PausedRun,
+} from './pauses.js';
 import {prepareRun, type Run, type RunBudget} from './run.js';
+import type {Resumption, RunningCode} from './step.js';
+import {
+  answersFrom,
+  type InteractionAnswer,
+  type PendingInteraction,
+} from '../tools/interactions.js';
+import type {RecordedOutcomes} from '../tools/tool_bridge.js';
+import {BLANK_USER_MESSAGE, interactionTexts} from './messages.js';
 import {runLoop} from './run_loop.js';
 import {UsageLedger} from './usage.js';
 import {recordWorkspaceChanges} from './workspace_changes.js';
@@ -92,6 +113,13 @@ export interface CodingAgentConfig extends BaseAgentConfig {
    * interpreter is killed and restarted (variables lost). Default: the executor's own (30 s).
    */
   executionTimeoutMs?: number;
+  /**
+   * Longest wait, in ms, for the user's answer to a tool call from code that asked for one (a
+   * confirmation, a credential, a long-running tool's result). The snippet's own timeout is held
+   * meanwhile. When it passes, the call raises a `ToolError` saying no answer came. Default
+   * 30 minutes.
+   */
+  interactionTimeoutMs?: number;
   /**
    * Longest wait for one tool call made from code, in ms. When it passes, the snippet gets a
    * `ToolError` naming the tool and the limit and goes on with its variables intact; the tool's
@@ -207,6 +235,7 @@ const optionsSchema = z.object({
   stateful: z.boolean().optional(),
   outputKey: z.string().min(1).optional(),
   executionTimeoutMs: positiveInt.optional(),
+  interactionTimeoutMs: timerMs.optional(),
   toolTimeoutMs: timerMs.optional(),
   maxConcurrentToolCalls: positiveInt.optional(),
   maxToolCalls: positiveInt.optional(),
@@ -254,6 +283,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
   readonly stateful: boolean;
   readonly outputKey?: string;
   readonly executionTimeoutMs?: number;
+  readonly interactionTimeoutMs: number;
   /** As configured; the timeout a run uses is resolved against the snippet timeout. */
   readonly toolTimeoutMs?: number;
   readonly maxConcurrentToolCalls: number;
@@ -305,6 +335,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     this.stateful = config.stateful ?? false;
     this.outputKey = config.outputKey;
     this.executionTimeoutMs = config.executionTimeoutMs;
+    this.interactionTimeoutMs = config.interactionTimeoutMs ?? DEFAULT_INTERACTION_TIMEOUT_MS;
     if (
       config.toolTimeoutMs !== undefined &&
       config.executionTimeoutMs !== undefined &&
@@ -394,13 +425,165 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
 
   /**
    * One run: take the session's sandbox (a fresh one per run unless `stateful`), set the run up,
-   * loop over steps until the final event, then record the interpreter's variables.
+   * loop over steps until the final event, then record the interpreter's variables. A run paused
+   * at a tool call that waits for the user picks up here when the next invocation comes.
    */
   protected override async *runAsyncImpl(
     ctx: InvocationContext,
   ): AsyncGenerator<Event, void, void> {
-    const baseKey = [ctx.appName, ctx.userId, ctx.session.id, this.name].join('/');
-    const sessionKey = this.stateful ? baseKey : `${baseKey}/${ctx.invocationId}`;
+    const pausedKey = pausedRunKey(ctx.appName, ctx.userId, ctx.session.id, this.name);
+    const paused = takePaused<Paused>(pausedKey);
+    if (paused?.kind === 'live') {
+      yield* this.resumeLive(ctx, paused, pausedKey);
+      return;
+    }
+    let replay: Replay | undefined;
+    if (paused) {
+      // No interpreter waited: the step runs again from its records, if this answers it.
+      const answers = answersFrom(ctx.userContent, paused.pending);
+      if (answers.size > 0) replay = {...paused, answers};
+      await paused.release();
+    }
+    const held = await this.hold(
+      ctx,
+      this.stateful ? pausedKey : `${pausedKey}/${ctx.invocationId}`,
+    );
+    let run: Run | undefined;
+    try {
+      const prepared = await prepareRun(
+        this,
+        ctx,
+        held.lease.session,
+        held.sessionKey,
+        held.manager,
+        held.budget,
+      );
+      if (!('ctx' in prepared)) {
+        yield new RunEvents(ctx, this.name, new UsageLedger()).final(prepared, this.outputKey);
+        return;
+      }
+      run = prepared;
+      if (replay) {
+        run.contents = replay.contents;
+        run.bridge.replay(replay.outcomes);
+        run.interactions.answerReplayed(replay.pending, replay.answers);
+      }
+    } finally {
+      if (!run) await held.release();
+    }
+    yield* this.drive(run, held, pausedKey, replay?.resumption);
+  }
+
+  /** Picks up a run whose interpreter waits at a tool call, in the invocation `ctx`. */
+  private async *resumeLive(
+    ctx: InvocationContext,
+    paused: Extract<Paused, {kind: 'live'}>,
+    pausedKey: string,
+  ): AsyncGenerator<Event, void, void> {
+    const {run, held, running} = paused;
+    held.budget = this.startBudget(ctx, this.codeExecutor);
+    Object.assign(run, {
+      ctx,
+      budget: held.budget,
+      events: new RunEvents(ctx, this.name, run.usage),
+      stream: ctx.runConfig?.streamingMode === StreamingMode.SSE,
+    });
+    run.bridge.attach(ctx);
+    if (run.interactions.answerFrom(ctx.userContent) === 0) {
+      // Not an answer: the waiting calls are declined, the snippet goes on, then the model
+      // reads the new message.
+      run.interactions.declineAll(interactionTexts.newMessage);
+      const text = (ctx.userContent?.parts ?? []).map((p) => p.text ?? '').join('');
+      run.userMessage = interactionTexts.userSaid(text.trim() || BLANK_USER_MESSAGE);
+    }
+    yield* this.drive(run, held, pausedKey, {kind: 'live', running});
+  }
+
+  /**
+   * Runs the loop and yields its events. When a tool call waits for the user, the last event
+   * asks them and the run is kept paused (its interpreter waiting, or records to replay from);
+   * otherwise what the run holds is released at the end.
+   */
+  private async *drive(
+    run: Run,
+    held: Held,
+    pausedKey: string,
+    resumption?: Resumption,
+  ): AsyncGenerator<Event, void, void> {
+    let kept = false;
+    try {
+      const loop = runLoop(run, resumption);
+      for (;;) {
+        const next = await loop.next();
+        if (next.done) {
+          if (next.value) {
+            const event = run.events.interaction(run.interactions.pending(), next.value.step);
+            kept = this.pause(run, held, pausedKey, next.value);
+            yield event;
+          }
+          return;
+        }
+        const event = next.value;
+        const stopReason = stopReasonOf(event);
+        // After a time limit the interpreter was killed: listing would only start a new one.
+        if (stopReason && stopReason !== 'time_limit' && this.stateful) {
+          await recordVariables(run.sandbox, event);
+        }
+        // A copy-on-write workspace's changes come back with the run, as a diff artifact.
+        if (stopReason) await recordWorkspaceChanges(run.ctx, event, run.sandbox);
+        yield event;
+      }
+    } finally {
+      if (!kept) await held.release(run);
+    }
+  }
+
+  /**
+   * Keeps a run that waits for the user. With a stateful interpreter the snippet stays blocked
+   * at the call (the run keeps its sandbox); otherwise the interpreter goes away with the
+   * invocation and the records to replay the step are kept. True when the run holds on to
+   * its resources.
+   */
+  private pause(run: Run, held: Held, pausedKey: string, running: RunningCode): boolean {
+    held.budget.stop();
+    if (this.stateful) {
+      const entry: Paused = {kind: 'live', run, held, running, release: () => held.release(run)};
+      // Nobody answered in time: the snippet got a ToolError and finishes on its own.
+      run.interactions.onExpired = () => {
+        if (!run.interactions.isWaiting && dropPaused(pausedKey, entry)) {
+          void running.result.finally(() => held.release(run));
+        }
+      };
+      keepPaused(pausedKey, entry);
+      return true;
+    }
+    const pending = run.interactions.pending();
+    run.interactions.drop();
+    const contents = run.contents;
+    const resumption: Resumption = {
+      kind: 'replay',
+      step: running.step,
+      eventId: running.eventId,
+      reply: running.reply,
+      extracted: running.extracted,
+      earlierCode: run.executedCode.slice(0, -1),
+    };
+    const entry: Paused = {
+      kind: 'replay',
+      pending,
+      contents,
+      outcomes: run.bridge.recordedOutcomes,
+      resumption,
+      release: async () => clearTimeout(expiry),
+    };
+    const expiry = setTimeout(() => dropPaused(pausedKey, entry), this.interactionTimeoutMs);
+    expiry.unref();
+    keepPaused(pausedKey, entry);
+    return false;
+  }
+
+  /** Takes the sandbox session, the budget and the toolsets for a run. */
+  private async hold(ctx: InvocationContext, sessionKey: string): Promise<Held> {
     const executor = this.codeExecutor;
     // The budget starts now: a slow sandbox start counts too.
     const budget = this.startBudget(ctx, executor);
@@ -413,7 +596,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     };
     // ADK's Runner closes only an LlmAgent's toolsets: the run closes its own when it ends.
     const releaseToolsets = leaseToolsets(this.tools.filter((t) => isBaseToolset(t)));
-    let lease;
+    let lease: SandboxLease;
     try {
       lease = manager
         ? await manager.acquire(sessionKey, options)
@@ -423,34 +606,26 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       await releaseToolsets();
       throw error;
     }
-    const sandbox = lease.session;
-    let run: Run | undefined;
-    try {
-      const prepared = await prepareRun(this, ctx, sandbox, sessionKey, manager, budget);
-      if (!('ctx' in prepared)) {
-        yield new RunEvents(ctx, this.name, new UsageLedger()).final(prepared, this.outputKey);
-        return;
-      }
-      run = prepared;
-      for await (const event of runLoop(run)) {
-        const stopReason = stopReasonOf(event);
-        // After a time limit the interpreter was killed: listing would only start a new one.
-        if (stopReason && stopReason !== 'time_limit' && this.stateful) {
-          await recordVariables(sandbox, event);
-        }
-        // A copy-on-write workspace's changes come back with the run, as a diff artifact.
-        if (stopReason) await recordWorkspaceChanges(ctx, event, sandbox);
-        yield event;
-      }
-    } finally {
-      // Tools still working when the run ends are abandoned, and their timers cleared.
-      run?.bridge.close();
-      budget.stop();
-      lease.release();
-      await run?.mcpSessions.close();
-      await releaseToolsets();
-      if (!this.stateful) await executor.closeSession(sessionKey);
-    }
+    let released = false;
+    const held: Held = {
+      budget,
+      lease,
+      manager,
+      sessionKey,
+      release: async (run) => {
+        if (released) return;
+        released = true;
+        // Tools still working when the run ends are abandoned, and their timers cleared.
+        run?.bridge.close();
+        run?.interactions.drop();
+        held.budget.stop();
+        lease.release();
+        await run?.mcpSessions.close();
+        await releaseToolsets();
+        if (!this.stateful) await executor.closeSession(sessionKey);
+      },
+    };
+    return held;
   }
 
   /** The run's time budget, joined with the caller's abort signal. */
@@ -476,6 +651,30 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     };
   }
 }
+
+/** What a run holds while it lasts: budget, sandbox lease, toolsets. */
+interface Held {
+  budget: RunBudget & {stop(): void};
+  lease: SandboxLease;
+  manager?: SandboxSessionManager;
+  sessionKey: string;
+  /** Frees it all (once); `run`'s bridge, waits and MCP sessions too. */
+  release(run?: Run): Promise<void>;
+}
+
+/** A paused run: waiting in its interpreter, or the records to replay its step from. */
+type Paused =
+  | (PausedRun & {kind: 'live'; run: Run; held: Held; running: RunningCode})
+  | (PausedRun & {
+      kind: 'replay';
+      pending: PendingInteraction[];
+      contents: Content[];
+      outcomes: RecordedOutcomes;
+      resumption: Resumption;
+    });
+
+/** A paused step to replay, with the answers the user gave. */
+type Replay = Extract<Paused, {kind: 'replay'}> & {answers: Map<string, InteractionAnswer>};
 
 function asList<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];

@@ -35,6 +35,7 @@ import {createEvent, type Event, type EventActions, type InvocationContext} from
 import {Language, Outcome, type Content, type Part} from '@google/genai';
 
 import type {ExecutionResult} from '../code_executors/sandbox.js';
+import {interactionParts, type PendingInteraction} from '../tools/interactions.js';
 import type {SavedArtifacts} from './artifacts.js';
 import {storable} from './storable.js';
 import type {UsageLedger} from './usage.js';
@@ -178,6 +179,32 @@ export class RunEvents {
           mimeType,
           bytes,
         })),
+        modelCalls: calls,
+      }),
+    });
+  }
+
+  /**
+   * The last event of an invocation that waits for the user: the function calls that ask
+   * (`adk_request_confirmation`, `adk_request_credential`, a long-running tool's own call), as
+   * `LlmAgent` emits them, with their ids in `longRunningToolIds` (so ADK and `adk web` treat it
+   * as the final response and show their dialogs). It carries the calls' first-pass state changes
+   * and the usage so far.
+   */
+  interaction(pending: readonly PendingInteraction[], step: number): Event {
+    const stateDelta = Object.assign({}, ...pending.map((p) => p.stateDelta ?? {})) as Record<
+      string,
+      unknown
+    >;
+    const {usageMetadata, calls} = this.usage.take();
+    return storable({
+      ...this.create({stateDelta}),
+      content: {role: 'model', parts: interactionParts(pending)},
+      longRunningToolIds: pending.map((p) => p.requestId),
+      usageMetadata,
+      customMetadata: this.metadata({
+        step,
+        waitingFor: pending.map((p) => ({kind: p.kind, tool: p.toolName})),
         modelCalls: calls,
       }),
     });

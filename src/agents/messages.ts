@@ -138,3 +138,26 @@ export const stopTexts = {
     return `Stopped: this run reached its time limit of ${seconds(maxRunTimeMs)} s (maxRunTimeMs)${where}.`;
   },
 };
+
+/** What a snippet's call reads when the user did not answer what it asked. */
+export const interactionTexts = {
+  noAnswer: (call: {toolName: string; kind: string}, waitedSeconds: string) =>
+    `${call.toolName}: no answer came from the user within ${waitedSeconds} s (interactionTimeoutMs) ` +
+    `to its ${askedWhat(call.kind)}; the call did not complete. Go on without it or ask the user.`,
+  declined: (call: {toolName: string; kind: string}, reason: string) =>
+    `${call.toolName}: the ${askedWhat(call.kind)} was not answered (${reason}); the call did not complete.`,
+  newMessage: 'the user sent a new message instead of answering',
+  /** The user's new message, after the observation of the step it interrupted. */
+  userSaid: (text: string) => `The user sent a new message instead of answering:\n${text}`,
+};
+
+function askedWhat(kind: string): string {
+  switch (kind) {
+    case 'confirmation':
+      return 'request for confirmation';
+    case 'credential':
+      return 'request for a credential';
+    default:
+      return 'long-running operation';
+  }
+}

@@ -34,6 +34,7 @@ import {RunEvents, type RunEnd} from './events.js';
 import {OUTPUT_FILES_HINT, renderInputFilesSection, stageInputFiles} from './input_files.js';
 import {renderInstruction} from './instruction_template.js';
 import {noteInterpreter} from './interpreter_state.js';
+import {RunInteractions} from './pauses.js';
 import {BLANK_USER_MESSAGE, stopTexts} from './messages.js';
 import {buildSystemPrompt} from './prompt.js';
 import {StepHistory} from './step_history.js';
@@ -81,6 +82,12 @@ export interface Run {
   ensureStubs(lastExecutionLostState: boolean): Promise<boolean>;
   /** True when the last execution ended with the kernel killed (its stubs are gone too). */
   lastExecutionLostState: boolean;
+  /** Tool calls of this run that wait for the user (see pauses.ts). */
+  interactions: RunInteractions;
+  /** Code of the steps executed in this run, in order (replayed when the interpreter is lost). */
+  executedCode: string[];
+  /** A message the user sent instead of answering, for the model after the current step. */
+  userMessage?: string;
 }
 
 /**
@@ -170,6 +177,7 @@ export async function prepareRun(
   );
 
   const usage = new UsageLedger();
+  const interactions = new RunInteractions(agent.interactionTimeoutMs);
   return {
     ctx,
     agent,
@@ -188,7 +196,12 @@ export async function prepareRun(
         maxArtifactBytes: agent.maxArtifactBytes,
         allowedActiveArtifactTypes: agent.allowedActiveArtifactTypes,
       }),
+      interactions,
+      // Without a live interpreter to wait in, a paused step is replayed from these.
+      recordOutcomes: !agent.stateful,
     }),
+    interactions,
+    executedCode: [],
     mcpSessions,
     events: new RunEvents(ctx, agent.name, usage),
     usage,

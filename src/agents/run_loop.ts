@@ -14,27 +14,54 @@ import type {RunEnd} from './events.js';
 import {LAST_STEP_REQUEST, stopTexts} from './messages.js';
 import {askModel} from './model_call.js';
 import {timeLimitEnd, type Run} from './run.js';
-import {modelCall, runStep, unusableReply} from './step.js';
+import {
+  modelCall,
+  resumeStep,
+  runStep,
+  unusableReply,
+  type Resumption,
+  type RunningCode,
+} from './step.js';
 import {FailureCounter} from './stop_rules.js';
 
-/** Runs the steps of `run` and yields every event, ending with the run's final event. */
-export async function* runLoop(run: Run): AsyncGenerator<Event, void, void> {
+/**
+ * Runs the steps of `run` (from the step it paused in, when `resumed`) and yields every event,
+ * ending with the run's final event; or returns the running code when a tool call waits for
+ * the user (the invocation then ends without a final answer).
+ */
+export async function* runLoop(
+  run: Run,
+  resumed?: Resumption & {step?: number},
+): AsyncGenerator<Event, RunningCode | undefined, void> {
   const {agent} = run;
   const failures = new FailureCounter(agent.errorRetryAttempts);
-  for (let step = 1; step <= agent.maxIterations; step++) {
+  const first = resumed ? (resumed.kind === 'live' ? resumed.running.step : resumed.step) : 1;
+  for (let step = first; step <= agent.maxIterations; step++) {
     const outcome = run.budget.timedOut()
       ? {kind: 'end' as const, end: timeLimitEnd(agent)}
-      : yield* runStep(run, step);
-    if (outcome.kind === 'aborted') return;
-    if (outcome.kind === 'transfer') return yield* transfer(run, outcome.agentName);
+      : resumed && step === first
+        ? yield* resumeStep(run, resumed)
+        : yield* runStep(run, step);
+    if (outcome.kind === 'aborted') return undefined;
+    if (outcome.kind === 'paused') return outcome.running;
+    if (outcome.kind === 'transfer') {
+      yield* transfer(run, outcome.agentName);
+      return undefined;
+    }
+    // A message the user sent instead of answering comes after the step it interrupted.
+    if (run.userMessage !== undefined) {
+      pushMessage(run.contents, 'user', run.userMessage);
+      run.userMessage = undefined;
+    }
     const end = failures.after(outcome);
     if (end) {
       yield run.events.final(end, agent.outputKey);
-      return;
+      return undefined;
     }
   }
   const end = yield* lastCall(run);
   if (end) yield run.events.final(end, agent.outputKey);
+  return undefined;
 }
 
 /** Runs the agent a tool transferred to, as `LlmAgent` does; its events end the run. */

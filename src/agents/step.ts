@@ -38,7 +38,7 @@ export async function* runStep(run: Run, step: number): AsyncGenerator<Event, St
     return {kind: 'unusable', why: 'cut_off', finishNote: ''};
   }
 
-  // 3. Execute it.
+  // 3. Execute it (a tool call that waits for the user pauses the step: see continueStep).
   return yield* execute(run, step, eventId, reply, extracted as ExtractedReply & {code: string});
 }
 
@@ -122,24 +122,188 @@ function answerInText(
   return {kind: 'end', end: {text: answer, value: answer, stopReason: 'text_answer', eventId}};
 }
 
-/** Runs the step's code and yields its event: the code live, its output live, then the result. */
-async function* execute(
+/** Code of a step that is running (or waits for the user at a tool call). */
+export interface RunningCode {
+  /** The step the code belongs to. */
+  step: number;
+  /** The id reserved for the step's event. */
+  eventId: string;
+  /** The model's reply the code came from. */
+  reply: Extract<ModelReply, {kind: 'reply'}>;
+  /** The reply's code, prose and thoughts. */
+  extracted: ExtractedReply & {code: string};
+  /** What the execution sends, in order: output, a call that started waiting, the result. */
+  happenings: AsyncIterator<Happening>;
+  /** Settles with the execution's result. */
+  result: Promise<ExecutionResult>;
+  /** Makes the execution follow the abort signal of the invocation it belongs to now. */
+  relay: SignalRelay;
+  /** The output so far, as partial events show it. */
+  live: LiveOutput;
+  /** The execution's trace span, ended with the step. */
+  span: ReturnType<typeof codeExecutionSpan>;
+}
+
+type Happening =
+  {kind: 'output'; chunk: OutputChunk} | {kind: 'asked'} | {kind: 'done'; result: ExecutionResult};
+
+/** An abort signal that follows one signal at a time (the current invocation's budget). */
+export class SignalRelay {
+  private readonly controller = new AbortController();
+  private detach?: () => void;
+
+  /** The signal the execution watches. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Aborts when `signal` does (and no longer when the one followed before does). */
+  follow(signal: AbortSignal): void {
+    this.release();
+    if (signal.aborted) return this.controller.abort();
+    const abort = () => this.controller.abort();
+    signal.addEventListener('abort', abort, {once: true});
+    this.detach = () => signal.removeEventListener('abort', abort);
+  }
+
+  /** Follows nothing (the invocation ended while the code waits). */
+  release(): void {
+    this.detach?.();
+    this.detach = undefined;
+  }
+}
+
+/**
+ * Runs the step's code and yields its event: the code live, its output live, then the result;
+ * or returns `paused` when a tool call waits for the user. `again`: the reply is in the history
+ * already (code run again after its interpreter was lost).
+ */
+export async function* execute(
   run: Run,
   step: number,
   eventId: string,
   reply: Extract<ModelReply, {kind: 'reply'}>,
   extracted: ExtractedReply & {code: string},
+  again = false,
 ): AsyncGenerator<Event, StepOutcome, void> {
   const {code} = extracted;
   yield run.events.code(code);
   // The reply as sent (thoughts and their signatures included) goes back to the model.
-  run.contents.push(reply.content);
+  if (!again) run.contents.push(reply.content);
   if (!(await run.ensureStubs(run.lastExecutionLostState))) {
     return {kind: 'end', end: timeLimitEnd(run.agent, 'code')};
   }
+  run.executedCode.push(code);
   const span = codeExecutionSpan(run.ctx, step, eventId);
   run.bridge.traceContext = span.context;
-  const result = yield* executeStreaming(run, code);
+  const queue = new AsyncQueue<Happening>();
+  const relay = new SignalRelay();
+  relay.follow(run.budget.signal);
+  run.interactions.listen(() => queue.push({kind: 'asked'}));
+  const result = run.sandbox.execute({
+    code,
+    timeoutMs: run.agent.executionTimeoutMs,
+    onToolCall: run.bridge.handle,
+    signal: relay.signal,
+    onOutput: (chunk) => queue.push({kind: 'output', chunk}),
+  });
+  void result.then((r) => {
+    // Calls still waiting belong to code that is gone: they must never run their tools.
+    run.interactions.drop();
+    queue.push({kind: 'done', result: r});
+  });
+  const happenings = queue[Symbol.asyncIterator]();
+  const live = new LiveOutput();
+  const running: RunningCode = {
+    step,
+    eventId,
+    reply,
+    extracted,
+    happenings,
+    result,
+    relay,
+    live,
+    span,
+  };
+  return yield* continueStep(run, running);
+}
+
+/** Where a paused run picks up (see {@link resumeStep}). */
+export type Resumption =
+  /** The interpreter waited at the call: the same execution goes on. */
+  | {kind: 'live'; running: RunningCode}
+  /** The interpreter is gone: the run's code is run again in a fresh one, from its records. */
+  | {
+      kind: 'replay';
+      step: number;
+      eventId: string;
+      reply: Extract<ModelReply, {kind: 'reply'}>;
+      extracted: ExtractedReply & {code: string};
+      /** Code of the run's earlier steps, in order. */
+      earlierCode: readonly string[];
+    };
+
+/**
+ * Picks up the step a run paused in. Live: the waiting execution goes on in this invocation.
+ * Replay: the earlier steps' code runs again first (its tool calls served from the recorded
+ * outcomes, so no tool runs twice, its output dropped), then the step's own code, whose answered
+ * call runs its tool once with the user's answer.
+ */
+export async function* resumeStep(
+  run: Run,
+  resumption: Resumption,
+): AsyncGenerator<Event, StepOutcome, void> {
+  if (resumption.kind === 'live') {
+    const {running} = resumption;
+    // Calls the answer left unanswered are asked again at once.
+    if (run.interactions.isWaiting) return {kind: 'paused', running};
+    running.relay.follow(run.budget.signal);
+    return yield* continueStep(run, running);
+  }
+  for (const code of resumption.earlierCode) {
+    await run.sandbox.execute({
+      code,
+      timeoutMs: run.agent.executionTimeoutMs,
+      onToolCall: run.bridge.handle,
+      signal: run.budget.signal,
+    });
+    run.executedCode.push(code);
+  }
+  const {step, eventId, reply, extracted} = resumption;
+  return yield* execute(run, step, eventId, reply, extracted, true);
+}
+
+/** Watches running code until it ends (then yields the step's event) or waits for the user. */
+export async function* continueStep(
+  run: Run,
+  running: RunningCode,
+): AsyncGenerator<Event, StepOutcome, void> {
+  for (;;) {
+    const {value} = await running.happenings.next();
+    const happening = value as Happening;
+    if (happening.kind === 'output') {
+      running.live.add(happening.chunk);
+      if (run.stream) yield run.events.output(running.live.text());
+    } else if (happening.kind === 'asked') {
+      if (run.interactions.isWaiting) {
+        running.relay.release();
+        return {kind: 'paused', running};
+      }
+    } else {
+      return yield* finish(run, running, happening.result);
+    }
+  }
+}
+
+/** The step's event from its result, and what the step came to. */
+async function* finish(
+  run: Run,
+  running: RunningCode,
+  result: ExecutionResult,
+): AsyncGenerator<Event, StepOutcome, void> {
+  const {step, eventId, extracted, span} = running;
+  const {code} = extracted;
+  running.relay.release();
   span.end(outcomeOf(result), result.durationMs, result.stateLost, result.error?.type);
   run.lastExecutionLostState = result.stateLost;
   for (const usage of run.bridge.subAgents.take()) run.usage.addSubAgentTokens(tokenCounts(usage));
@@ -176,30 +340,6 @@ async function* execute(
   }
   if (run.budget.timedOut()) return {kind: 'end', end: timeLimitEnd(run.agent, 'code')};
   return {kind: 'ran', error: result.error};
-}
-
-/** Executes `code`; when the run streams, its output so far is yielded as partial events. */
-async function* executeStreaming(
-  run: Run,
-  code: string,
-): AsyncGenerator<Event, ExecutionResult, void> {
-  const request = {
-    code,
-    timeoutMs: run.agent.executionTimeoutMs,
-    onToolCall: run.bridge.handle,
-    signal: run.budget.signal,
-  };
-  if (!run.stream) return await run.sandbox.execute(request);
-  const chunks = new AsyncQueue<OutputChunk>();
-  const execution = run.sandbox
-    .execute({...request, onOutput: (chunk) => chunks.push(chunk)})
-    .finally(() => chunks.close());
-  const live = new LiveOutput();
-  for await (const chunk of chunks) {
-    live.add(chunk);
-    yield run.events.output(live.text());
-  }
-  return await execution;
 }
 
 /** How an execution ended, for its span: `ok`, `final_answer`, or the error's type. */

@@ -9,6 +9,7 @@
 import type {ExecutionError} from '../code_executors/sandbox.js';
 import type {RunEnd} from './events.js';
 import {stopTexts} from './messages.js';
+import type {RunningCode} from './step.js';
 
 /** The outcome of one step of the loop. */
 export type StepOutcome =
@@ -21,7 +22,9 @@ export type StepOutcome =
   /** A tool called from code transferred to `agentName`, which now runs instead. */
   | {kind: 'transfer'; agentName: string}
   /** The caller aborted the invocation: the run ends without a final event. */
-  | {kind: 'aborted'};
+  | {kind: 'aborted'}
+  /** A tool call waits for the user: the invocation ends, the code goes on when they answer. */
+  | {kind: 'paused'; running: RunningCode};
 
 /**
  * Counts failed steps in a row — snippets that raised and replies that could not be used —
@@ -34,7 +37,9 @@ export class FailureCounter {
   constructor(private readonly errorRetryAttempts: number) {}
 
   /** How the run ends after `outcome`, when this failure is one too many. */
-  after(outcome: Exclude<StepOutcome, {kind: 'aborted' | 'transfer'}>): RunEnd | undefined {
+  after(
+    outcome: Exclude<StepOutcome, {kind: 'aborted' | 'paused' | 'transfer'}>,
+  ): RunEnd | undefined {
     if (outcome.kind === 'end') return outcome.end;
     if (outcome.kind === 'ran' && !outcome.error) {
       this.count = 0;

@@ -37,6 +37,7 @@ import type {
   FigureOutput,
   FileOutput,
   OutputChunk,
+  ToolCallControl,
   ToolCallHandler,
   ToolCallOutcome,
 } from './sandbox.js';
@@ -162,6 +163,8 @@ interface PendingExecution {
   startedAt: number;
   onToolCall?: ToolCallHandler;
   onOutput?: (chunk: OutputChunk) => void;
+  /** Lets tool calls hold the execution's timeout (see {@link ToolCallControl}). */
+  control: ToolCallControl;
   /** Call ids waiting for the host's answer (at most MAX_TOOL_CALLS_IN_FLIGHT). */
   calls: Set<string>;
   received: Received;
@@ -461,7 +464,7 @@ export class KernelProcess {
     }
     return new Promise<ExecutionResult>((resolve) => {
       const {signal} = request;
-      const timer = setTimeout(
+      const timer = new PausableTimer(
         () =>
           this.killFor(id, {
             type: 'TimeoutError',
@@ -488,8 +491,9 @@ export class KernelProcess {
           files: [],
           fileBytes: 0,
         },
+        control: {holdTimeout: () => timer.hold()},
         resolve: (result) => {
-          clearTimeout(timer);
+          timer.clear();
           signal?.removeEventListener('abort', onAbort);
           this.pending.delete(id);
           resolve(result);
@@ -739,7 +743,7 @@ export class KernelProcess {
       };
     } else {
       try {
-        outcome = await live.onToolCall({callId, name, args});
+        outcome = await live.onToolCall({callId, name, args}, live.control);
       } catch (error) {
         outcome = {
           ok: false,
@@ -862,4 +866,53 @@ function readLines(
       start = newline + 1;
     }
   });
+}
+
+/**
+ * A one-shot timer that can be held: while any hold is on, the clock stops; when the last hold
+ * is released it runs again with the time it had left.
+ */
+export class PausableTimer {
+  private timer?: NodeJS.Timeout;
+  private remainingMs: number;
+  private startedAt = 0;
+  private holds = 0;
+  private done = false;
+
+  constructor(
+    private readonly fire: () => void,
+    ms: number,
+  ) {
+    this.remainingMs = ms;
+    this.start();
+  }
+
+  /** Stops the clock until the returned function is called (once; later calls do nothing). */
+  hold(): () => void {
+    if (this.done) return () => {};
+    if (this.holds++ === 0) {
+      clearTimeout(this.timer);
+      this.remainingMs = Math.max(0, this.remainingMs - (Date.now() - this.startedAt));
+    }
+    let released = false;
+    return () => {
+      if (released || this.done) return;
+      released = true;
+      if (--this.holds === 0) this.start();
+    };
+  }
+
+  /** Cancels the timer for good. */
+  clear(): void {
+    this.done = true;
+    clearTimeout(this.timer);
+  }
+
+  private start(): void {
+    this.startedAt = Date.now();
+    this.timer = setTimeout(() => {
+      this.done = true;
+      this.fire();
+    }, this.remainingMs);
+  }
 }

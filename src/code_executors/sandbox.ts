@@ -33,8 +33,24 @@ export type ToolCallOutcome =
       message: string;
     };
 
-/** Runs a tool call on the host. Must not throw; failures are returned as outcomes. */
-export type ToolCallHandler = (call: ToolCallRequest) => Promise<ToolCallOutcome>;
+/** What a {@link ToolCallHandler} may do to the execution its call came from. */
+export interface ToolCallControl {
+  /**
+   * Stops the execution's wall-clock timeout until the returned function is called (e.g. while
+   * the call waits for a person to answer). Holds nest: the clock runs again, with the time it
+   * had left, once every hold is released. Releasing twice is harmless.
+   */
+  holdTimeout(): () => void;
+}
+
+/**
+ * Runs a tool call on the host. Must not throw; failures are returned as outcomes. `control`
+ * is given by backends that can hold the execution's timeout.
+ */
+export type ToolCallHandler = (
+  call: ToolCallRequest,
+  control?: ToolCallControl,
+) => Promise<ToolCallOutcome>;
 
 /** A piece of what a running snippet printed (see {@link ExecutionRequest.onOutput}). */
 export interface OutputChunk {

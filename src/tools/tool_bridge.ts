@@ -8,6 +8,8 @@ import {performance} from 'node:perf_hooks';
 
 import {
   Context,
+  ToolConfirmation,
+  createEventActions,
   generateClientFunctionCallId,
   type BaseTool,
   type EventActions,
@@ -17,10 +19,21 @@ import {
 } from '@google/adk';
 import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv';
 
-import type {ToolCallHandler, ToolCallOutcome, ToolCallRequest} from '../code_executors/sandbox.js';
+import type {
+  ToolCallControl,
+  ToolCallHandler,
+  ToolCallOutcome,
+  ToolCallRequest,
+} from '../code_executors/sandbox.js';
 import type {Context as OtelContext} from '@opentelemetry/api';
 
 import {toolCallSpan} from '../telemetry/tracing.js';
+import {
+  interactionOf,
+  storeCredential,
+  type InteractionAnswer,
+  type PendingInteraction,
+} from './interactions.js';
 import {SubAgentUsage} from './sub_agent_usage.js';
 import {pythonParamName, toolParametersSchema} from './tool_code_generator.js';
 import {MAX_TIMER_MS, seconds} from '../utils/time.js';
@@ -59,6 +72,41 @@ export interface ToolBridgeOptions {
    * Default: the result as it is.
    */
   convertResult?: ToolResultConverter;
+  /**
+   * Asks the user when a call needs them (a confirmation, a credential, a long-running tool's
+   * result). Without it such calls return what the tool returned on its first pass.
+   */
+  interactions?: InteractionGate;
+  /**
+   * Keeps every call's outcome, so that a replay of the same code ({@link replay}) is served
+   * the same results instead of running tools again. Default false.
+   */
+  recordOutcomes?: boolean;
+}
+
+/** How the bridge asks the user (see {@link ToolBridgeOptions.interactions}). */
+export interface InteractionGate {
+  /**
+   * Waits for the user's answer to `pending`; resolves to it, or to why none came (the
+   * message of the `ToolError` the snippet raises). Never rejects.
+   */
+  ask(pending: PendingInteraction): Promise<InteractionAnswer | {refused: string}>;
+  /**
+   * The answer already given to an earlier call with this tool and these arguments, when code
+   * that was paused is being replayed (consumed once); undefined otherwise.
+   */
+  answered(
+    name: string,
+    args: Record<string, unknown>,
+  ): {pending: PendingInteraction; answer: InteractionAnswer} | undefined;
+}
+
+/** Outcomes of calls by tool name and arguments, in call order (see {@link ToolBridge.replay}). */
+export type RecordedOutcomes = Map<string, ToolCallOutcome[]>;
+
+/** The key of a call in {@link RecordedOutcomes}. */
+export function callKey(name: string, args: Record<string, unknown>): string {
+  return JSON.stringify([name, args]);
 }
 
 /** What a {@link ToolResultConverter} makes of a result: a value, or an error message. */
@@ -192,6 +240,9 @@ export class ToolBridge {
   private rejectedCount = 0;
   private readonly inFlight = new Set<InFlightCall>();
   private closed = false;
+  private invocationContext: InvocationContext;
+  private recorded: RecordedOutcomes = new Map();
+  private replaying: RecordedOutcomes = new Map();
   /** The trace context tool calls' spans are children of (the running snippet's span). */
   traceContext?: OtelContext;
   /** Usage of sub-agents run by tools (`AgentTool`), for the run's totals. */
@@ -211,7 +262,8 @@ export class ToolBridge {
         validate: ajv.compile(toolParametersSchema(tool._getDeclaration())),
       });
     }
-    this.handle = (call) => this.run(call);
+    this.invocationContext = options.invocationContext;
+    this.handle = (call, control) => this.run(call, control);
     this.subAgents = new SubAgentUsage(options.invocationContext);
   }
 
@@ -252,6 +304,28 @@ export class ToolBridge {
     return result;
   }
 
+  /**
+   * Moves the bridge to the invocation a paused run resumes in: tools called from now on get
+   * contexts of `ctx` (its session state, its abort signal).
+   */
+  attach(ctx: InvocationContext): void {
+    this.invocationContext = ctx;
+  }
+
+  /** The outcomes recorded so far (with {@link ToolBridgeOptions.recordOutcomes}). */
+  get recordedOutcomes(): RecordedOutcomes {
+    return this.recorded;
+  }
+
+  /**
+   * Serves later calls with these tool names and arguments from `outcomes` (each once, in
+   * order) instead of running their tools: code run again after its interpreter was lost gets
+   * the results it had, and no tool runs twice.
+   */
+  replay(outcomes: RecordedOutcomes): void {
+    this.replaying = new Map([...outcomes].map(([key, list]) => [key, [...list]]));
+  }
+
   /** Calls waiting for their tool now. */
   get callsInFlight(): number {
     return this.inFlight.size;
@@ -268,15 +342,54 @@ export class ToolBridge {
     }
   }
 
-  private async run(call: ToolCallRequest): Promise<ToolCallOutcome> {
+  private async run(call: ToolCallRequest, control?: ToolCallControl): Promise<ToolCallOutcome> {
     const started = performance.now();
     const checked = this.check(call);
     if ('refused' in checked) {
       this.rejectedCount++;
       return checked.refused;
     }
-    const functionCallId = generateClientFunctionCallId();
-    const outcome = await this.runWithin(checked.tool, call.name, call.args, functionCallId);
+    const key = callKey(call.name, call.args);
+    const replayed = this.replaying.get(key)?.shift();
+    if (replayed) return this.remember(key, replayed);
+    const gate = this.options.interactions;
+    const earlier = gate?.answered(call.name, call.args);
+    let functionCallId = earlier?.pending.functionCallId ?? generateClientFunctionCallId();
+    let outcome: ToolCallOutcome;
+    if (earlier) {
+      outcome = await this.resume(checked.tool, earlier.pending, earlier.answer);
+    } else {
+      const context = this.contextFor(functionCallId);
+      const first = await this.runWithin(checked.tool, call.name, call.args, context);
+      const pending =
+        gate && first.answered
+          ? interactionOf(
+              checked.tool,
+              call.args,
+              context,
+              first.outcome.ok ? first.outcome.value : undefined,
+            )
+          : undefined;
+      if (pending && gate) {
+        pending.stateDelta = {...context.actions.stateDelta};
+        functionCallId = pending.functionCallId;
+        // Nobody's clock runs while a person decides: the snippet's timeout is held.
+        const release = control?.holdTimeout();
+        let answer: InteractionAnswer | {refused: string};
+        try {
+          answer = await gate.ask(pending);
+        } finally {
+          release?.();
+        }
+        outcome =
+          'refused' in answer
+            ? toolError(answer.refused)
+            : await this.resume(checked.tool, pending, answer);
+      } else {
+        if (first.answered) this.keepActions(call.name, context.actions, first.outcome);
+        outcome = first.outcome;
+      }
+    }
     this.calls.push({
       name: call.name,
       argsPreview: pythonArgs(call.args),
@@ -285,7 +398,68 @@ export class ToolBridge {
       error: outcome.ok ? undefined : detached(outcome.message.slice(0, 2 * PREVIEW_CHARS)),
       durationMs: performance.now() - started,
     });
+    return this.remember(key, outcome);
+  }
+
+  /** Keeps `outcome` for replays (with `recordOutcomes`) and returns it. */
+  private remember(key: string, outcome: ToolCallOutcome): ToolCallOutcome {
+    if (this.options.recordOutcomes) {
+      const list = this.recorded.get(key) ?? [];
+      list.push(outcome);
+      this.recorded.set(key, list);
+    }
     return outcome;
+  }
+
+  /** A tool context for a call, with the first pass's state changes when it resumes one. */
+  private contextFor(
+    functionCallId: string,
+    resumed?: {pending: PendingInteraction; toolConfirmation?: ToolConfirmation},
+  ): Context {
+    return new Context({
+      invocationContext: this.invocationContext,
+      functionCallId,
+      toolConfirmation: resumed?.toolConfirmation,
+      eventActions: resumed
+        ? createEventActions({stateDelta: {...resumed.pending.stateDelta}})
+        : undefined,
+    });
+  }
+
+  /** Finishes a call the user answered: runs its tool once more, or returns the answer. */
+  private async resume(
+    tool: BaseTool,
+    pending: PendingInteraction,
+    answer: InteractionAnswer,
+  ): Promise<ToolCallOutcome> {
+    const {toolName: name, args} = pending;
+    const shown = `${name}(${pythonArgs(args)})`;
+    if (answer.kind === 'long-running') {
+      // The tool ran once already; the user (or the system behind the client) sent its result.
+      this.actions.push(createEventActions({stateDelta: {...pending.stateDelta}}));
+      return this.checkResult(name, answer.response);
+    }
+    let toolConfirmation: ToolConfirmation | undefined;
+    if (answer.kind === 'confirmation') {
+      if (!answer.confirmed) return toolError(`${shown} was declined by the user; it did not run`);
+      toolConfirmation = new ToolConfirmation({
+        hint: pending.hint,
+        confirmed: true,
+        payload: answer.payload,
+      });
+    } else if (!(await storeCredential(pending, answer, this.invocationContext.session.state))) {
+      return toolError(`${shown}: the user's answer carried no credential; the tool did not run`);
+    }
+    const context = this.contextFor(pending.functionCallId, {pending, toolConfirmation});
+    const second = await this.runWithin(tool, name, args, context);
+    if (second.answered) this.keepActions(name, context.actions, second.outcome);
+    return second.outcome;
+  }
+
+  /** Keeps an answered call's actions (and its result, when its tool skips summarization). */
+  private keepActions(name: string, actions: EventActions, outcome: ToolCallOutcome): void {
+    this.actions.push(actions);
+    if (actions.skipSummarization && outcome.ok) this.unsummarized = {name, value: outcome.value};
   }
 
   /** The tool to run for `call`, or why it is refused (every limit and the schema). */
@@ -340,17 +514,17 @@ export class ToolBridge {
     return {tool: entry.tool};
   }
 
-  /** Runs the tool (with callbacks), answering with a `ToolError` if it takes too long. */
+  /**
+   * Runs the tool (with callbacks), answering with a `ToolError` if it takes too long.
+   * `answered` is false when the tool was abandoned (its state changes must be dropped).
+   */
   private async runWithin(
     tool: BaseTool,
     name: string,
     args: Record<string, unknown>,
-    functionCallId: string,
-  ): Promise<ToolCallOutcome> {
-    const context = new Context({
-      invocationContext: this.options.invocationContext,
-      functionCallId,
-    });
+    context: Context,
+  ): Promise<{outcome: ToolCallOutcome; answered: boolean}> {
+    const functionCallId = context.functionCallId!;
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
     const abandoned = {value: false};
     let timer: NodeJS.Timeout | undefined;
@@ -378,18 +552,13 @@ export class ToolBridge {
     this.inFlight.add(entry);
     const span = toolCallSpan(tool, args, functionCallId, this.traceContext);
     // `invoke` never rejects, so an abandoned call cannot become an unhandled rejection.
+    // Only an answered call's state changes count; a late one's are dropped.
     const work = this.invoke(tool, name, args, context, abandoned).then((outcome) => {
       span.end(outcome.ok ? outcome.value : undefined, outcome.ok ? undefined : outcome.message);
-      if (abandoned.value) return outcome;
-      // Only an answered call's state changes count; a late one's are dropped.
-      this.actions.push(context.actions);
-      if (context.actions.skipSummarization && outcome.ok) {
-        this.unsummarized = {name, value: outcome.value};
-      }
-      return outcome;
+      return {outcome, answered: !abandoned.value};
     });
     try {
-      return await Promise.race([work, early]);
+      return await Promise.race([work, early.then((outcome) => ({outcome, answered: false}))]);
     } finally {
       clearTimeout(timer);
       this.inFlight.delete(entry);
@@ -407,7 +576,7 @@ export class ToolBridge {
     context: Context,
     abandoned: {value: boolean},
   ): Promise<ToolCallOutcome> {
-    const ctx = this.options.invocationContext;
+    const ctx = this.invocationContext;
     try {
       let response: unknown = await ctx.pluginManager.runBeforeToolCallback({
         tool,
