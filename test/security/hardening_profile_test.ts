@@ -201,25 +201,25 @@ describe('workspace translations', () => {
     ]);
   });
 
-  it('Docker: a read-only bind of the host folder, or a tmpfs volume owned by the session', () => {
+  it('Docker: a read-only bind of the host folder, or a tmpfs volume owned by the session, after the session volumes', () => {
     const readOnly = containerConfig(profile, {
       ...dockerSession,
       workspace: {readOnly: true, hostPath: '/home/me/repo'},
     });
-    expect(readOnly.HostConfig?.Binds).toEqual([
-      '/s/kernel:/opt/coding-agent:ro',
-      '/s/passwd:/etc/passwd:ro',
-      '/s/group:/etc/group:ro',
-      '/s/input:/work/input:ro',
-      '/home/me/repo:/work/workspace:ro',
+    // The session's own volumes come first, as without a workspace (pinned below).
+    const base = containerConfig(profile, dockerSession).HostConfig!.Mounts!;
+    expect(readOnly.HostConfig?.Binds).toBeUndefined();
+    expect(readOnly.HostConfig?.Mounts).toEqual([
+      ...base,
+      {Type: 'bind', Source: '/home/me/repo', Target: '/work/workspace', ReadOnly: true},
     ]);
-    expect(readOnly.HostConfig?.Mounts).toBeUndefined();
     const copy = containerConfig(profile, {
       ...dockerSession,
       workspace: {readOnly: false, sizeBytes: 16 * MiB},
     });
-    expect(copy.HostConfig?.Binds).toHaveLength(4);
+    expect(copy.HostConfig?.Binds).toBeUndefined();
     expect(copy.HostConfig?.Mounts).toEqual([
+      ...base,
       {
         Type: 'volume',
         Source: '',
