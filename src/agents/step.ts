@@ -142,6 +142,9 @@ async function* execute(
   const result = yield* executeStreaming(run, code);
   span.end(outcomeOf(result), result.durationMs, result.stateLost, result.error?.type);
   run.lastExecutionLostState = result.stateLost;
+  // A kill within the turn: back to the end of the previous turn, when a snapshot has it.
+  const restoredNote = result.stateLost ? await run.restoreAfterKill() : undefined;
+  if (restoredNote) run.lastExecutionLostState = false;
   for (const usage of run.bridge.subAgents.take()) run.usage.addSubAgentTokens(tokenCounts(usage));
   const actions = createEventActions(run.bridge.takeActions());
   const saved = await saveExecutionArtifacts(run.ctx, actions, result, {
@@ -153,6 +156,7 @@ async function* execute(
   if (extracted.truncated && result.error?.type === 'SyntaxError') {
     observation += replyNotes.unclosedFence;
   }
+  if (restoredNote) observation += `\n${restoredNote}`;
   const modelParts = [
     ...(extracted.thoughts ? [{text: extracted.thoughts, thought: true}] : []),
     ...(extracted.text ? [{text: extracted.text}] : []),

@@ -78,6 +78,12 @@ export interface KernelCodeExecutorOptions {
    * limits and end with the session.
    */
   keepBackgroundProcesses?: boolean;
+  /**
+   * Largest namespace snapshot a kernel may send (stateful agents' snapshots; see the agent's
+   * `snapshots` option, whose own limit should not be above this). Checked by the kernel's
+   * supervisor and again on the host. Default 256 MiB.
+   */
+  maxSnapshotBytes?: number;
   /** How long a kernel may take to start. Default 30 000 ms. */
   startTimeoutMs?: number;
   /**
@@ -149,6 +155,7 @@ const DEFAULTS = {
   maxFileBytes: DEFAULT_RESULT_LIMITS.maxFileBytes,
   maxTotalFileBytes: DEFAULT_RESULT_LIMITS.maxTotalFileBytes,
   maxFigures: DEFAULT_RESULT_LIMITS.maxFigures,
+  maxSnapshotBytes: DEFAULT_RESULT_LIMITS.maxSnapshotBytes,
   keepBackgroundProcesses: false,
   startTimeoutMs: 30_000,
   // The sandboxing backends pass limits derived from their profile (memoryLimit, pidsLimit).
@@ -209,6 +216,7 @@ function resolveOptions(options: KernelCodeExecutorOptions): ResolvedOptions {
   checkBytes('maxOutputBytes', resolved.maxOutputBytes, 1024);
   checkBytes('maxFileBytes', resolved.maxFileBytes, 0);
   checkBytes('maxTotalFileBytes', resolved.maxTotalFileBytes, 0);
+  checkBytes('maxSnapshotBytes', resolved.maxSnapshotBytes, 0);
   if (!Number.isSafeInteger(resolved.maxFigures) || resolved.maxFigures < 0) {
     throw new Error(
       `maxFigures must be a non-negative integer, got ${String(resolved.maxFigures)}`,
@@ -538,6 +546,7 @@ function resultLimits(options: ResolvedOptions): ResultLimits {
     maxTotalFileBytes: options.maxTotalFileBytes,
     maxFiles: DEFAULT_RESULT_LIMITS.maxFiles,
     maxFigures: options.maxFigures,
+    maxSnapshotBytes: options.maxSnapshotBytes,
   };
 }
 
@@ -557,6 +566,8 @@ function kernelLimitArgs(options: ResolvedOptions): string[] {
     String(limits.maxFigures),
     '--max-message-bytes',
     String(maxMessageBytes(limits)),
+    '--max-snapshot-bytes',
+    String(limits.maxSnapshotBytes),
     ...(options.keepBackgroundProcesses ? ['--keep-background-processes'] : []),
     ...limitArgs(options.limits),
   ];

@@ -104,6 +104,11 @@ export interface ExecutionResult {
   stoppedProcesses?: {count: number; processes: Array<{pid: number; command: string}>};
   /** True when this execution ended with the kernel killed: every variable is gone. */
   stateLost: boolean;
+  /**
+   * The bytes of a namespace snapshot the execution made (only host-written code calling the
+   * kernel's `__adk_snapshot__.save` makes one). Opaque to the host: never unpickled there.
+   */
+  snapshot?: Uint8Array;
   /** Wall-clock time of the execution as seen by the host, in milliseconds. */
   durationMs: number;
 }

@@ -87,7 +87,7 @@ export async function sweepSessionFolders(parent: string = tmpdir()): Promise<nu
 export const KERNEL_FOLDER = 'kernel';
 
 /** The files of the kernel (beside `kernelPath`): the supervisor and the interpreter. */
-export const KERNEL_FILES = ['kernel.py', 'interpreter.py'] as const;
+export const KERNEL_FILES = ['kernel.py', 'interpreter.py', 'snapshot.py'] as const;
 
 /**
  * Writes a sandbox's own files into its session folder (each 0600) with a private copy of the
