@@ -441,6 +441,13 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       throw error;
     }
     const sandbox = lease.session;
+    const snapshots = this.snapshots;
+    if (manager && snapshots?.when === 'close') {
+      // Saved only when the manager closes the interpreter (eviction, idle timeout).
+      manager.setCloseHook(sessionKey, async (session) => {
+        await saveTurnSnapshot(ctx, this.name, session, snapshots);
+      });
+    }
     let run: Run | undefined;
     try {
       const prepared = await prepareRun(this, ctx, sandbox, sessionKey, manager, budget);

@@ -196,8 +196,9 @@ export async function restoreAfterKill(
   sandbox: SandboxSession,
   options: ResolvedSnapshotOptions,
 ): Promise<RestoreOutcome> {
+  // Only per-turn snapshots hold the end of the previous turn.
   const recorded = lastRecordedSnapshot(ctx.session.events, agentName);
-  if (options.when === 'turn' && !recorded) return {kind: 'none'};
+  if (options.when !== 'turn' || !recorded) return {kind: 'none'};
   return await restoreRecorded(ctx, agentName, sandbox, options, recorded);
 }
 

@@ -108,6 +108,56 @@ for (const backend of backends) {
       expect(await first.artifact(snapshotArtifactName('keeper'))).toBeDefined();
     });
 
+    it('gives each of 12 conversations over 2 live interpreters its DataFrame back', async () => {
+      const manager = new SandboxSessionManager({
+        executor: make({pool: {size: 2}}),
+        maxLiveSessions: 2,
+      });
+      const codes: Record<string, string> = {};
+      for (let i = 0; i < 12; i++) {
+        codes[`make${i}`] =
+          `import pandas as pd\ndf = pd.DataFrame({'v': range(${i}, ${i} + 10)})\nfinal_answer(len(df))`;
+      }
+      codes.sum = 'final_answer(int(df.v.sum()))';
+      const agent = new CodingAgent({
+        name: 'many',
+        model: scripted(codes),
+        codeExecutor: manager,
+        stateful: true,
+        authorizedImports: ['pandas'],
+      });
+      const sessions = [];
+      for (let i = 0; i < 12; i++) {
+        const session = await startSession(agent);
+        await session.turn(`<make${i}>`);
+        sessions.push(session);
+      }
+      expect(manager.liveKeys.length).toBeLessThanOrEqual(2);
+      const sums = [];
+      for (const session of sessions) sums.push(finalText(await session.turn('<sum>')));
+      expect(sums).toEqual([...Array(12).keys()].map((i) => String(10 * i + 45)));
+    }, 240_000);
+
+    it("snapshots only when the manager closes the interpreter with when: 'close'", async () => {
+      const manager = new SandboxSessionManager({executor: make(), maxLiveSessions: 1});
+      const model = scripted({build: BUILD, recall: RECALL, other: 'final_answer(1)'});
+      const agent = new CodingAgent({
+        name: 'closer',
+        model,
+        codeExecutor: manager,
+        stateful: true,
+        snapshots: {when: 'close'},
+        authorizedImports: ['pandas'],
+      });
+      const session = await startSession(agent);
+      await session.turn('<build>');
+      // Nothing is stored while the interpreter lives.
+      expect(await session.artifact(snapshotArtifactName('closer'))).toBeUndefined();
+      await (await startSession(agent)).turn('<other>');
+      await until(() => !manager.liveKeys.some((k) => k.includes(session.sessionId)));
+      expect(JSON.parse(finalText(await session.turn('<recall>')))).toEqual([100, 9900, 7, true]);
+    });
+
     it('restores after an idle close', async () => {
       const manager = new SandboxSessionManager({executor: make(), idleTimeoutMs: 300});
       const model = scripted({build: BUILD, recall: RECALL});
