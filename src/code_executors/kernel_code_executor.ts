@@ -312,6 +312,11 @@ export class KernelSandboxSession implements SandboxSession {
     this.authorizedImports = authorizedImports;
   }
 
+  /** The longest line the kernel accepts (see `maxMessageBytes` in PROTOCOL.md). */
+  get maxMessageBytes(): number {
+    return maxMessageBytes(resultLimits(this.options));
+  }
+
   /** The input folder as code in the sandbox sees it (e.g. `/work/input`). */
   get inputDir(): string {
     return this.executor.sandboxInputDir(this.hostInputDir);

@@ -158,6 +158,12 @@ export interface SandboxSession {
    */
   readonly inputDir: string;
   /**
+   * The longest protocol line the session's kernel accepts, in bytes, when the backend speaks the
+   * kernel protocol: code passed to {@link execute} must be shorter. Snapshots size their
+   * restore chunks by it.
+   */
+  readonly maxMessageBytes?: number;
+  /**
    * Writes files into the input folder, on the host side, without passing them through the
    * kernel's protocol (so a 50 MB CSV costs a file copy, not a JSON message). Runs in order with
    * executions. Rejects for an invalid name or after `dispose()`.

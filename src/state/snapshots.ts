@@ -352,8 +352,10 @@ export interface RestoredSnapshot {
   error?: string;
 }
 
-/** Raw bytes per restore chunk: its base64 fits in the smallest line either side accepts. */
+/** Raw bytes per restore chunk when the session does not say how long a line may be. */
 const RESTORE_CHUNK_BYTES = 512 * 1024;
+/** Raw bytes per restore chunk at most. */
+const MAX_RESTORE_CHUNK_BYTES = 8 * 1024 * 1024;
 
 /**
  * Hands a snapshot's bytes back to the kernel (in chunks) and has it restore them into its
@@ -365,8 +367,16 @@ export async function restoreSnapshot(
   maxBytes: number,
 ): Promise<RestoredSnapshot> {
   const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-  for (let start = 0; start < bytes.length; start += RESTORE_CHUNK_BYTES) {
-    const chunk = bytes.subarray(start, start + RESTORE_CHUNK_BYTES).toString('base64');
+  // Each chunk's base64 and the code around it fit in one line to the kernel.
+  const line = sandbox.maxMessageBytes;
+  const size = line
+    ? Math.max(
+        4096,
+        Math.min(MAX_RESTORE_CHUNK_BYTES, Math.floor(((line - 64 * 1024) * 3) / 4 / 3) * 3),
+      )
+    : RESTORE_CHUNK_BYTES;
+  for (let start = 0; start < bytes.length; start += size) {
+    const chunk = bytes.subarray(start, start + size).toString('base64');
     const added = await sandbox.execute({
       code: `__adk_snapshot__.add('${chunk}', ${maxBytes})`,
     });
