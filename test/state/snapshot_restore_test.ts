@@ -278,6 +278,15 @@ for (const backend of backends) {
       );
     });
 
+    it("stops a kernel whose snapshot is over the executor's maxSnapshotBytes (checked inside the sandbox)", async () => {
+      const executor = make({maxSnapshotBytes: 4096});
+      const session = await executor.getSession('cap', {authorizedImports: []});
+      const result = await session.execute({code: "__adk_snapshot__._send_chunk(b'x' * 5000)"});
+      expect(result.error?.type).toBe('ProtocolError');
+      expect(result.error?.message).toContain('sent a snapshot over 4096 bytes');
+      expect(result.stateLost).toBe(true);
+    });
+
     it('leaves out a variable over the size limit and names it', async () => {
       const manager = new SandboxSessionManager({executor: make(), maxLiveSessions: 1});
       const model = scripted({
