@@ -64,7 +64,8 @@ export function noteInterpreter(
     } else if (kept.length > 0) {
       pushMessage(contents, 'user', interpreterNotes.stillDefined(kept));
     }
-  } else if (options.freshKernel && hadEarlierState) {
+  } else if ((options.freshKernel || restore?.kind === 'refused') && hadEarlierState) {
+    // A refused snapshot leaves a fresh (or, for an outdated live kernel, cleared) namespace.
     let reason = options.lossReason ?? interpreterNotes.unknownLoss;
     if (restore?.kind === 'refused')
       reason += `; ${interpreterNotes.snapshotRefused(restore.reason)}`;
