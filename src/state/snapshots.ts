@@ -283,6 +283,9 @@ export interface TakenSnapshot {
   error?: string;
 }
 
+/** Wall-clock limit of the kernel's own snapshot and restore work (large namespaces take long). */
+const SNAPSHOT_TIMEOUT_MS = 300_000;
+
 function pyString(text: string): string {
   return JSON.stringify(text);
 }
@@ -301,6 +304,7 @@ export async function takeSnapshot(
     code:
       `print(__adk_snapshot__.report(__adk_snapshot__.save(${options.maxBytes}, ` +
       `${pyString(options.compression)}, ${level}, ${force ? 'True' : 'False'})))`,
+    timeoutMs: SNAPSHOT_TIMEOUT_MS,
   });
   if (result.error) {
     return {
@@ -379,6 +383,7 @@ export async function restoreSnapshot(
     const chunk = bytes.subarray(start, start + size).toString('base64');
     const added = await sandbox.execute({
       code: `__adk_snapshot__.add('${chunk}', ${maxBytes})`,
+      timeoutMs: SNAPSHOT_TIMEOUT_MS,
     });
     if (added.error) {
       return {restored: [], failed: [], skipped: [], error: added.error.message.slice(0, 300)};
@@ -386,6 +391,7 @@ export async function restoreSnapshot(
   }
   const result = await sandbox.execute({
     code: 'print(__adk_snapshot__.report(__adk_snapshot__.restore()))',
+    timeoutMs: SNAPSHOT_TIMEOUT_MS,
   });
   if (result.error) {
     return {
