@@ -35,6 +35,7 @@ import {
 } from '../src/index.js';
 import {contextGrowth, tokensAgainstLlmAgent} from './token_economy.js';
 import {mcpCallCost} from './mcp_calls.js';
+import {snapshotFigures} from './snapshots.js';
 
 const quick = process.argv.includes('--quick');
 const N = quick
@@ -793,6 +794,55 @@ sections.push({
   ]),
   data: streaming,
 });
+
+{
+  const snap = await snapshotFigures(quick);
+  const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
+  const {many} = snap;
+  sections.push({
+    title: `12. Snapshots (bubblewrap): restore a session from its snapshot vs recompute it from the raw data in a fresh kernel; ${many.conversations} conversations over ${many.maxLiveSessions} live kernels`,
+    header: ['measure', 'baseline', 'ours', 'ratio'],
+    rows: [
+      ...snap.workloads.flatMap((w) => [
+        [`${w.workload}: snapshot size`, '', mb(w.snapshotBytes), ''],
+        [`${w.workload}: snapshot ms`, '', ms(w.snapshotMs), ''],
+        versus(`${w.workload}: recompute (baseline) vs restore, ms`, w.recomputeMs, w.restoreMs),
+        [
+          `${w.workload}: save of a turn that changed nothing, ms (bytes sent: ${w.unchangedSent ? 'yes' : 'none'})`,
+          ms(w.snapshotMs),
+          ms(w.unchangedSaveMs),
+          ratio(w.snapshotMs, w.unchangedSaveMs),
+        ],
+        [`${w.workload}: restored state equal`, '', w.restoredSame ? 'yes' : 'NO', ''],
+      ]),
+      [
+        `turn 2 got its DataFrame back (after eviction)`,
+        '',
+        `${many.correct} / ${many.conversations}`,
+        '',
+      ],
+      [
+        'time to first model call p50 / p95 ms: fresh kernel, turn 1 (baseline) vs restored, turn 2',
+        `${ms(many.freshLatencyP50)} / ${ms(many.freshLatencyP95)}`,
+        `${ms(many.restoreLatencyP50)} / ${ms(many.restoreLatencyP95)}`,
+        ratio(many.restoreLatencyP50, many.freshLatencyP50),
+      ],
+      [
+        `kernel memory MiB: ${many.conversations} live kernels (estimate: ${ms(many.perKernelRssMiB)} each) vs peak with at most ${many.maxLiveSessions} live`,
+        ms(many.estimatedAllLiveMiB),
+        ms(many.peakKernelRssMiB),
+        ratio(many.estimatedAllLiveMiB, many.peakKernelRssMiB),
+      ],
+      [
+        'machine memory used MiB: before the run vs peak during it (whole machine)',
+        ms(many.machineBeforeMiB),
+        ms(many.peakMachineMiB),
+        '',
+      ],
+    ],
+    data: snap,
+  });
+}
 
 const md = [
   `# Benchmarks${quick ? ' (quick smoke run)' : ''}`,

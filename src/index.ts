@@ -107,6 +107,32 @@ export type {
   WrittenInputFile,
 } from './code_executors/sandbox.js';
 
+export {
+  DEFAULT_MAX_SNAPSHOT_BYTES,
+  SNAPSHOT_ARTIFACT_PREFIX,
+  isReservedArtifactName,
+  openSnapshot,
+  resolveSnapshotOptions,
+  restoreSnapshot,
+  sealSnapshot,
+  snapshotArtifactName,
+  takeSnapshot,
+  withoutReservedArtifacts,
+} from './state/snapshots.js';
+export type {
+  OpenedSnapshot,
+  ResolvedSnapshotOptions,
+  RestoredSnapshot,
+  SnapshotBinding,
+  SnapshotCompression,
+  SnapshotHeader,
+  SnapshotOptions,
+  SnapshotProblem,
+  SnapshotWhen,
+  TakenSnapshot,
+} from './state/snapshots.js';
+export {lastRecordedSnapshot} from './agents/durable_state.js';
+export type {RecordedSnapshot, RestoreOutcome} from './agents/durable_state.js';
 export {ScriptedLlm} from './models/scripted_llm.js';
 // Importing these registers openai/, ollama/ and anthropic/ with ADK's LLMRegistry.
 export {OllamaLlm, OpenAILlm, ollamaBaseUrl} from './models/openai_llm.js';

@@ -44,6 +44,12 @@ import {leaseToolsets} from '../tools/toolset_leases.js';
 import {MAX_TIMER_MS} from '../utils/time.js';
 import {isActiveMimeType} from '../utils/mime.js';
 import {RunEvents, stopReasonOf} from './events.js';
+import {
+  resolveSnapshotOptions,
+  type ResolvedSnapshotOptions,
+  type SnapshotOptions,
+} from '../state/snapshots.js';
+import {recordSnapshot, saveTurnSnapshot} from './durable_state.js';
 import {recordVariables} from './interpreter_state.js';
 import {
   modelRetrySchema,
@@ -106,6 +112,14 @@ export interface CodingAgentConfig extends BaseAgentConfig {
    * each run (`false`, the default). Within one run, variables always persist.
    */
   stateful?: boolean;
+  /**
+   * Snapshots of a stateful agent's interpreter (see the README's "Snapshots"): after each turn
+   * the kernel saves the namespace (dill, inside the sandbox) and the bytes are stored through
+   * the run's artifact service under a reserved name, so a fresh interpreter (evicted, idle,
+   * crashed, restarted, another replica) gets the variables back. `false` turns them off.
+   * Default `true` (with the defaults of {@link SnapshotOptions}); ignored unless `stateful`.
+   */
+  snapshots?: boolean | SnapshotOptions;
   /** Session state key that receives the final answer's value. */
   outputKey?: string;
   /**
@@ -233,6 +247,7 @@ const optionsSchema = z.object({
   maxIterations: positiveInt.optional(),
   errorRetryAttempts: z.number().int().nonnegative().optional(),
   stateful: z.boolean().optional(),
+  snapshots: z.union([z.boolean(), z.object({}).passthrough()]).optional(),
   outputKey: z.string().min(1).optional(),
   executionTimeoutMs: positiveInt.optional(),
   interactionTimeoutMs: timerMs.optional(),
@@ -281,6 +296,8 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
   readonly maxIterations: number;
   readonly errorRetryAttempts: number;
   readonly stateful: boolean;
+  /** Snapshot settings of a stateful agent; undefined when snapshots are off or not stateful. */
+  readonly snapshots?: ResolvedSnapshotOptions;
   readonly outputKey?: string;
   readonly executionTimeoutMs?: number;
   readonly interactionTimeoutMs: number;
@@ -333,6 +350,11 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     this.maxIterations = config.maxIterations ?? 10;
     this.errorRetryAttempts = config.errorRetryAttempts ?? 2;
     this.stateful = config.stateful ?? false;
+    try {
+      this.snapshots = this.stateful ? resolveSnapshotOptions(config.snapshots) : undefined;
+    } catch (e) {
+      throw new Error(`CodingAgent "${config.name}": invalid option ${(e as Error).message}`);
+    }
     this.outputKey = config.outputKey;
     this.executionTimeoutMs = config.executionTimeoutMs;
     this.interactionTimeoutMs = config.interactionTimeoutMs ?? DEFAULT_INTERACTION_TIMEOUT_MS;
@@ -528,6 +550,12 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
         // After a time limit the interpreter was killed: listing would only start a new one.
         if (stopReason && stopReason !== 'time_limit' && this.stateful) {
           await recordVariables(run.sandbox, event);
+          if (this.snapshots?.when === 'turn') {
+            // Stored before the final event is yielded: whichever process takes the next turn
+            // finds it.
+            const saved = await saveTurnSnapshot(run.ctx, this.name, run.sandbox, this.snapshots);
+            recordSnapshot(event, saved.record);
+          }
         }
         // A copy-on-write workspace's changes come back with the run, as a diff artifact.
         if (stopReason) await recordWorkspaceChanges(run.ctx, event, run.sandbox);
@@ -605,6 +633,13 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       budget.stop();
       await releaseToolsets();
       throw error;
+    }
+    const snapshots = this.snapshots;
+    if (manager && snapshots?.when === 'close') {
+      // Saved only when the manager closes the interpreter (eviction, idle timeout).
+      manager.setCloseHook(sessionKey, async (session) => {
+        await saveTurnSnapshot(ctx, this.name, session, snapshots);
+      });
     }
     let released = false;
     const held: Held = {

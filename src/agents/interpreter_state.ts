@@ -18,6 +18,8 @@ import type {Content} from '@google/genai';
 
 import type {SandboxSession} from '../code_executors/sandbox.js';
 import {hasEarlierExecutions, pushMessage} from './conversation.js';
+import {describeProblems} from '../state/snapshots.js';
+import type {RestoreOutcome} from './durable_state.js';
 import {interpreterNotes} from './messages.js';
 
 /** The variables a stateful agent's interpreter held at the end of a turn (on its final event). */
@@ -29,9 +31,19 @@ export interface RecordedVariables {
 /** Variables recorded at most (the rest are counted, not named). */
 const MAX_RECORDED_VARIABLES = 200;
 
-/** Tells the model whether the variables of earlier turns are still there. */
+/**
+ * Tells the model whether the variables of earlier turns are still there. With snapshots, a
+ * restored interpreter reads like a live one: the model is told only what could not come back.
+ */
 export function noteInterpreter(
-  options: {agentName: string; stateful: boolean; freshKernel: boolean; lossReason?: string},
+  options: {
+    agentName: string;
+    stateful: boolean;
+    freshKernel: boolean;
+    lossReason?: string;
+    /** What the turn's snapshot restore did (stateful agents with snapshots). */
+    restore?: RestoreOutcome;
+  },
   ctx: InvocationContext,
   contents: Content[],
 ): void {
@@ -39,9 +51,26 @@ export function noteInterpreter(
   const hadEarlierState =
     hasEarlierExecutions(ctx.session.events, options.agentName, ctx.invocationId) ||
     earlier.length > 0;
-  if (options.freshKernel && hadEarlierState) {
+  const restore = options.restore;
+  if (options.stateful && restore?.kind === 'restored') {
+    const missing = new Set(restore.missing.map((p) => p.name));
+    const kept = earlier.filter((v) => !missing.has(v.name));
+    if (restore.missing.length > 0) {
+      pushMessage(
+        contents,
+        'user',
+        interpreterNotes.restoredPartly(describeProblems(restore.missing), kept),
+      );
+    } else if (kept.length > 0) {
+      pushMessage(contents, 'user', interpreterNotes.stillDefined(kept));
+    }
+  } else if ((options.freshKernel || restore?.kind === 'refused') && hadEarlierState) {
+    // A refused snapshot leaves a fresh (or, for an outdated live kernel, cleared) namespace.
+    let reason = options.lossReason ?? interpreterNotes.unknownLoss;
+    if (restore?.kind === 'refused')
+      reason += `; ${interpreterNotes.snapshotRefused(restore.reason)}`;
     const note = options.stateful
-      ? interpreterNotes.restarted(options.lossReason ?? interpreterNotes.unknownLoss, earlier)
+      ? interpreterNotes.restarted(reason, earlier)
       : interpreterNotes.freshEachTurn;
     pushMessage(contents, 'user', note);
   } else if (options.stateful && earlier.length > 0) {

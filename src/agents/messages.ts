@@ -65,6 +65,21 @@ export const interpreterNotes = {
   /** A stateless agent's earlier turns. */
   freshEachTurn:
     'Note: each turn starts a fresh Python interpreter; variables from earlier turns are gone.',
+  /**
+   * A stateful conversation's interpreter was restored from its snapshot, but some variables
+   * could not come back (`missing`: names and reasons, as {@link describeProblems} writes them).
+   */
+  restoredPartly(missing: string, kept: ReadonlyArray<{name: string; type: string}>): string {
+    const still = kept.length ? ` Still defined: ${describeVariables(kept)}.` : '';
+    return `Note: the Python interpreter was restarted since the last turn and restored from its snapshot, except these variables, which are gone: ${missing}. Recompute them if you need them.${still}`;
+  },
+  /** Why a saved snapshot was not used (appended to the restart reason). */
+  snapshotRefused: (reason: string) => `${reason}; so nothing was restored`,
+  /** After a kill within the turn, the state of the end of the previous turn is back. */
+  restoredAfterKill(missing: string): string {
+    const gone = missing ? ` These could not be restored: ${missing}.` : '';
+    return `Note: the interpreter was then restored from the snapshot taken at the end of the previous turn: variables are as they were when this turn began; what this turn's earlier steps defined or changed is gone.${gone}`;
+  },
   /** A stateful conversation's interpreter is still alive. */
   stillDefined(variables: ReadonlyArray<{name: string; type: string}>): string {
     return `Note: variables from earlier turns still defined in the interpreter: ${describeVariables(variables)}.`;

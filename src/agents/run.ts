@@ -33,9 +33,11 @@ import {buildConversation} from './conversation.js';
 import {RunEvents, type RunEnd} from './events.js';
 import {OUTPUT_FILES_HINT, renderInputFilesSection, stageInputFiles} from './input_files.js';
 import {renderInstruction} from './instruction_template.js';
+import {describeProblems} from '../state/snapshots.js';
+import {restoreAfterKill, restoreTurnState, type RestoreOutcome} from './durable_state.js';
 import {noteInterpreter} from './interpreter_state.js';
 import {RunInteractions} from './pauses.js';
-import {BLANK_USER_MESSAGE, stopTexts} from './messages.js';
+import {BLANK_USER_MESSAGE, interpreterNotes, stopTexts} from './messages.js';
 import {buildSystemPrompt} from './prompt.js';
 import {StepHistory} from './step_history.js';
 import {UsageLedger} from './usage.js';
@@ -88,6 +90,11 @@ export interface Run {
   executedCode: string[];
   /** A message the user sent instead of answering, for the model after the current step. */
   userMessage?: string;
+  /**
+   * After a kill within the turn (timeout, out of memory): restores the snapshot of the end of
+   * the previous turn and returns the note for the model, or undefined when there is none.
+   */
+  restoreAfterKill(): Promise<string | undefined>;
 }
 
 /**
@@ -165,12 +172,17 @@ export async function prepareRun(
   };
   const freshKernel = await installStubs();
   if (freshKernel === undefined) return timeLimitEnd(agent, 'code');
+  // Before the model's first call: a fresh (or outdated) interpreter gets its snapshot back.
+  const restore: RestoreOutcome | undefined = agent.snapshots
+    ? await restoreTurnState(ctx, agent.name, sandbox, agent.snapshots, freshKernel)
+    : undefined;
   noteInterpreter(
     {
       agentName: agent.name,
       stateful: agent.stateful,
       freshKernel,
       lossReason: manager?.takeLossReason(sessionKey),
+      restore,
     },
     ctx,
     contents,
@@ -215,6 +227,13 @@ export async function prepareRun(
     // A kill restarts the kernel lazily (at the next execution), so a lost state says it too.
     ensureStubs: async (lost) =>
       (!lost && sandbox.generation === installedGeneration) || (await installStubs()) !== undefined,
+    restoreAfterKill: async () => {
+      if (!agent.snapshots || budget.signal.aborted) return undefined;
+      if ((await installStubs()) === undefined) return undefined;
+      const outcome = await restoreAfterKill(ctx, agent.name, sandbox, agent.snapshots);
+      if (outcome.kind !== 'restored') return undefined;
+      return interpreterNotes.restoredAfterKill(describeProblems(outcome.missing));
+    },
   };
 }
 

@@ -306,6 +306,9 @@ async function* finish(
   running.relay.release();
   span.end(outcomeOf(result), result.durationMs, result.stateLost, result.error?.type);
   run.lastExecutionLostState = result.stateLost;
+  // A kill within the turn: back to the end of the previous turn, when a snapshot has it.
+  const restoredNote = result.stateLost ? await run.restoreAfterKill() : undefined;
+  if (restoredNote) run.lastExecutionLostState = false;
   for (const usage of run.bridge.subAgents.take()) run.usage.addSubAgentTokens(tokenCounts(usage));
   const actions = createEventActions(run.bridge.takeActions());
   // The step event is not the last one: skipSummarization would make ADK take it as final.
@@ -320,6 +323,7 @@ async function* finish(
   if (extracted.truncated && result.error?.type === 'SyntaxError') {
     observation += replyNotes.unclosedFence;
   }
+  if (restoredNote) observation += `\n${restoredNote}`;
   const modelParts = [
     ...(extracted.thoughts ? [{text: extracted.thoughts, thought: true}] : []),
     ...(extracted.text ? [{text: extracted.text}] : []),

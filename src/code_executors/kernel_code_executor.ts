@@ -96,6 +96,12 @@ export interface KernelCodeExecutorOptions {
    * limits and end with the session.
    */
   keepBackgroundProcesses?: boolean;
+  /**
+   * Largest namespace snapshot a kernel may send (stateful agents' snapshots; see the agent's
+   * `snapshots` option, whose own limit should not be above this). Checked by the kernel's
+   * supervisor and again on the host. Default 256 MiB.
+   */
+  maxSnapshotBytes?: number;
   /** How long a kernel may take to start. Default 30 000 ms. */
   startTimeoutMs?: number;
   /**
@@ -189,6 +195,7 @@ const DEFAULTS = {
   maxFileBytes: DEFAULT_RESULT_LIMITS.maxFileBytes,
   maxTotalFileBytes: DEFAULT_RESULT_LIMITS.maxTotalFileBytes,
   maxFigures: DEFAULT_RESULT_LIMITS.maxFigures,
+  maxSnapshotBytes: DEFAULT_RESULT_LIMITS.maxSnapshotBytes,
   keepBackgroundProcesses: false,
   startTimeoutMs: 30_000,
   // The sandboxing backends pass limits derived from their profile (memoryLimit, pidsLimit).
@@ -250,6 +257,7 @@ function resolveOptions(options: KernelCodeExecutorOptions): ResolvedOptions {
   checkBytes('maxOutputBytes', resolved.maxOutputBytes, 1024);
   checkBytes('maxFileBytes', resolved.maxFileBytes, 0);
   checkBytes('maxTotalFileBytes', resolved.maxTotalFileBytes, 0);
+  checkBytes('maxSnapshotBytes', resolved.maxSnapshotBytes, 0);
   if (!Number.isSafeInteger(resolved.maxFigures) || resolved.maxFigures < 0) {
     throw new Error(
       `maxFigures must be a non-negative integer, got ${String(resolved.maxFigures)}`,
@@ -368,6 +376,11 @@ export class KernelSandboxSession implements SandboxSession {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** The longest line the kernel accepts (see `maxMessageBytes` in PROTOCOL.md). */
+  get maxMessageBytes(): number {
+    return maxMessageBytes(resultLimits(this.options));
   }
 
   /** The input folder as code in the sandbox sees it (e.g. `/work/input`). */
@@ -600,6 +613,7 @@ function resultLimits(options: ResolvedOptions): ResultLimits {
     maxTotalFileBytes: options.maxTotalFileBytes,
     maxFiles: DEFAULT_RESULT_LIMITS.maxFiles,
     maxFigures: options.maxFigures,
+    maxSnapshotBytes: options.maxSnapshotBytes,
   };
 }
 
@@ -619,6 +633,8 @@ function kernelLimitArgs(options: ResolvedOptions): string[] {
     String(limits.maxFigures),
     '--max-message-bytes',
     String(maxMessageBytes(limits)),
+    '--max-snapshot-bytes',
+    String(limits.maxSnapshotBytes),
     ...(options.keepBackgroundProcesses ? ['--keep-background-processes'] : []),
     ...limitArgs(options.limits),
   ];

@@ -156,6 +156,9 @@ interface Received {
   figures: FigureOutput[];
   files: FileOutput[];
   fileBytes: number;
+  /** Chunks of a namespace snapshot, decoded, and their bytes. */
+  snapshot: Buffer[];
+  snapshotBytes: number;
 }
 
 interface PendingExecution {
@@ -490,6 +493,8 @@ export class KernelProcess {
           figures: [],
           files: [],
           fileBytes: 0,
+          snapshot: [],
+          snapshotBytes: 0,
         },
         control: {holdTimeout: () => timer.hold()},
         resolve: (result) => {
@@ -685,6 +690,15 @@ export class KernelProcess {
         received.fileBytes += bytes;
         return undefined;
       }
+      case 'snapshot': {
+        const bytes = base64Bytes(message.data);
+        if (received.snapshotBytes + bytes > limits.maxSnapshotBytes) {
+          return `a snapshot over the ${limits.maxSnapshotBytes}-byte limit`;
+        }
+        received.snapshot.push(Buffer.from(message.data, 'base64'));
+        received.snapshotBytes += bytes;
+        return undefined;
+      }
       case 'tool_call': {
         if (live.calls.size >= MAX_TOOL_CALLS_IN_FLIGHT) {
           return `more than ${MAX_TOOL_CALLS_IN_FLIGHT} tool calls waiting at once`;
@@ -725,6 +739,7 @@ export class KernelProcess {
         if (message.error) result.error = message.error;
         if (message.finalAnswer) result.finalAnswer = {value: message.finalAnswer.value};
         if (message.stoppedProcesses) result.stoppedProcesses = message.stoppedProcesses;
+        if (received.snapshot.length) result.snapshot = Buffer.concat(received.snapshot);
         live.resolve(result);
         return undefined;
       }

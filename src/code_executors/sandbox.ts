@@ -122,6 +122,11 @@ export interface ExecutionResult {
   stoppedProcesses?: {count: number; processes: Array<{pid: number; command: string}>};
   /** True when this execution ended with the kernel killed: every variable is gone. */
   stateLost: boolean;
+  /**
+   * The bytes of a namespace snapshot the execution made (only host-written code calling the
+   * kernel's `__adk_snapshot__.save` makes one). Opaque to the host: never unpickled there.
+   */
+  snapshot?: Uint8Array;
   /** Wall-clock time of the execution as seen by the host, in milliseconds. */
   durationMs: number;
 }
@@ -175,6 +180,12 @@ export interface SandboxSession {
    * {@link writeFiles} appear there. It survives kernel restarts, not `dispose()`.
    */
   readonly inputDir: string;
+  /**
+   * The longest protocol line the session's kernel accepts, in bytes, when the backend speaks the
+   * kernel protocol: code passed to {@link execute} must be shorter. Snapshots size their
+   * restore chunks by it.
+   */
+  readonly maxMessageBytes?: number;
   /**
    * Writes files into the input folder, on the host side, without passing them through the
    * kernel's protocol (so a 50 MB CSV costs a file copy, not a JSON message). Runs in order with

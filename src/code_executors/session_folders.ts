@@ -86,8 +86,8 @@ export async function sweepSessionFolders(parent: string = tmpdir()): Promise<nu
 /** The kernel's folder in a session folder, mounted read-only by the sandboxes. */
 export const KERNEL_FOLDER = 'kernel';
 
-/** The files of the kernel (beside `kernelPath`): the supervisor, the interpreter and its helper. */
-export const KERNEL_FILES = ['kernel.py', 'interpreter.py', 'packages.py'] as const;
+/** The files of the kernel (beside `kernelPath`): the supervisor, the interpreter and its helpers. */
+export const KERNEL_FILES = ['kernel.py', 'interpreter.py', 'packages.py', 'snapshot.py'] as const;
 
 /**
  * Writes a sandbox's own files into its session folder (each 0600) with a private copy of the

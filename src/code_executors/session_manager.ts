@@ -52,7 +52,12 @@ export function isSandboxSessionManager(obj: unknown): obj is SandboxSessionMana
 interface Entry {
   leases: number;
   timer?: NodeJS.Timeout;
+  /** The session, once started. */
+  session?: SandboxSession;
 }
+
+/** Runs before the manager closes a session it evicts or finds idle (see `setCloseHook`). */
+export type SessionCloseHook = (session: SandboxSession) => Promise<void>;
 
 const DEFAULT_MAX_LIVE_SESSIONS = 8;
 const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
@@ -79,6 +84,7 @@ export class SandboxSessionManager implements CodeExecutor {
   /** Live keys, least recently used first (a Map keeps insertion order). */
   private readonly entries = new Map<string, Entry>();
   private readonly losses = new Map<string, string>();
+  private readonly closeHooks = new Map<string, SessionCloseHook>();
 
   /** @throws Error naming the first invalid option. */
   constructor(options: SandboxSessionManagerOptions) {
@@ -137,6 +143,7 @@ export class SandboxSessionManager implements CodeExecutor {
       this.releaseEntry(key, entry);
       throw error;
     }
+    entry.session = session;
     let released = false;
     return {
       session,
@@ -164,8 +171,26 @@ export class SandboxSessionManager implements CodeExecutor {
       clearTimeout(entry.timer);
       this.entries.delete(key);
     }
+    const hook = this.closeHooks.get(key);
+    this.closeHooks.delete(key);
+    if (hook && reason && entry?.session) {
+      // E.g. a snapshot of the interpreter before it goes; its failure must not keep it alive.
+      await hook(entry.session).catch(() => undefined);
+      // Taken again while the hook ran: the session stays.
+      if (this.entries.has(key)) return;
+    }
     if (reason) this.rememberLoss(key, reason);
     await this.executor.closeSession(key);
+  }
+
+  /**
+   * Sets (or clears) what runs before this manager closes the session for `key` because it was
+   * evicted or idle (not on `dispose`). A stateful agent whose snapshots are taken only then
+   * (`snapshots: {when: 'close'}`) saves the interpreter here. The hook is forgotten once run.
+   */
+  setCloseHook(key: string, hook: SessionCloseHook | undefined): void {
+    if (hook) this.closeHooks.set(key, hook);
+    else this.closeHooks.delete(key);
   }
 
   /**

@@ -39,6 +39,7 @@ import {
   type RecordedCall,
 } from './cassette.js';
 import type {ArtifactRecord, EvalSuite, EvalTask, ToolCallRecord} from './suite.js';
+import {withoutReservedArtifacts} from '../state/snapshots.js';
 
 /** The two agents a suite runs with. */
 export const AGENT_KINDS = ['coding', 'llm'] as const;
@@ -434,7 +435,8 @@ async function artifactsOf(runner: InMemoryRunner, sessionId: string): Promise<A
   const service = runner.artifactService;
   if (!service) return [];
   const where = {appName: APP_NAME, userId: USER_ID, sessionId};
-  const names = await service.listArtifactKeys(where);
+  // Snapshots are the agent's own: users (and checkers) never see them.
+  const names = withoutReservedArtifacts(await service.listArtifactKeys(where));
   return Promise.all(
     names.map(async (name) => {
       const part = await service.loadArtifact({...where, filename: name});

@@ -25,6 +25,8 @@ export interface ResultLimits {
   maxFiles: number;
   /** Figures per execution. */
   maxFigures: number;
+  /** Bytes of one namespace snapshot (its `snapshot` chunks together, decoded). */
+  maxSnapshotBytes: number;
 }
 
 /** The defaults of {@link ResultLimits} (and of the executor options of the same names). */
@@ -34,6 +36,7 @@ export const DEFAULT_RESULT_LIMITS: Readonly<ResultLimits> = {
   maxTotalFileBytes: 24 * 1024 * 1024,
   maxFiles: 1000,
   maxFigures: 20,
+  maxSnapshotBytes: 256 * 1024 * 1024,
 };
 
 /**
@@ -143,6 +146,18 @@ export const fileMessageSchema = z
   })
   .strict();
 
+/**
+ * `snapshot`: a chunk of the namespace snapshot the running execution makes (host-written code
+ * calling `__adk_snapshot__.save`). The host keeps the bytes without ever unpickling them.
+ */
+export const snapshotMessageSchema = z
+  .object({
+    type: z.literal('snapshot'),
+    id: EXECUTION_ID,
+    data: z.string().regex(BASE64),
+  })
+  .strict();
+
 /** An exception raised by a snippet. */
 export const kernelErrorSchema = z
   .object({
@@ -182,6 +197,7 @@ export const kernelMessageSchema = z.discriminatedUnion('type', [
   outputMessageSchema,
   figureMessageSchema,
   fileMessageSchema,
+  snapshotMessageSchema,
   resultMessageSchema,
 ]);
 

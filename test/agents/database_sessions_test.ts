@@ -10,8 +10,9 @@
  * over several turns through a real `Runner`, whose snippets, tools and model print and answer
  * NULs and unpaired surrogates (PostgreSQL's `jsonb` rejects both), then a restart — a new
  * Runner, session service, artifact service and executor on the same database and folder —
- * that continues the conversation: the model is told that the interpreter was lost and which
- * variables went with it, and the session's events, state and figure read back intact.
+ * that continues the conversation: the new interpreter gets the variables back from the
+ * snapshot in the artifact folder (the model is told they are still defined), and the session's
+ * events, state and figure read back intact.
  */
 
 import {mkdtempSync, rmSync} from 'node:fs';
@@ -187,14 +188,15 @@ for (const store of stores) {
         // The restart: nothing of the first lifetime is left but the database and the folder.
         await first.executor.dispose();
         const second = start(database.url, artifactsDir, [
-          '```python\nfinal_answer("df" in globals())\n```',
+          '```python\nfinal_answer([int(df.x.sum()), double(2)])\n```',
         ]);
         executors.push(second.executor);
         const turn3 = await second.turn(session.id, 'Is the frame still there?');
-        expect(finalText(turn3)).toBe('false');
+        // The snapshot in the artifact folder brought the variables back.
+        expect(JSON.parse(finalText(turn3))).toEqual([6, 4]);
         const told = requestText(second.model.requests[0]);
-        expect(told).toContain('the Python interpreter was restarted since the last turn');
-        expect(told).toMatch(/gone: .*df \(DataFrame\)/);
+        expect(told).not.toContain('restarted');
+        expect(told).toMatch(/still defined in the interpreter: .*df \(DataFrame\)/);
         expect(told).toContain('double (function)');
         // Earlier turns are in the new lifetime's history, read from the database.
         expect(told).toContain('df = pd.DataFrame');
@@ -212,7 +214,7 @@ for (const store of stores) {
           ),
         );
         expect(back!.state.note).toBe('tool\\x00note\\ud800');
-        expect(back!.state.answer).toBe(false);
+        expect(back!.state.answer).toEqual([6, 4]);
         const png = await second.runner.artifactService!.loadArtifact({
           appName: APP,
           userId: USER,

@@ -48,6 +48,7 @@ describe('benchmarks (smoke)', () => {
         '9. One run',
         '10. MCP tool call',
         '11. Streamed output',
+        '12. Snapshots',
       ];
       expect(Object.keys(json)).toHaveLength(sections.length);
       const md = readFileSync(`${root}/bench/results/quick/benchmarks.md`, 'utf8');

@@ -487,7 +487,7 @@ sys.stdin.readline()
           JSON.stringify(lines),
         ],
       ),
-      {limits: {maxOutputBytes: 1024, maxFigures: 2, maxFileBytes: 100}},
+      {limits: {maxOutputBytes: 1024, maxFigures: 2, maxFileBytes: 100, maxSnapshotBytes: 100}},
     );
   const message = (fields: Record<string, unknown>) => JSON.stringify({id: 'RID', ...fields});
   const png = Buffer.from('89504e470d0a1a0a0000', 'hex').toString('base64');
@@ -550,6 +550,16 @@ sys.stdin.readline()
     [
       'a file named with control characters',
       [message({type: 'file', name: 'a\u001b[2J.txt', mimeType: 'text/plain', data: ''})],
+      'an invalid message',
+    ],
+    [
+      'snapshot chunks over the snapshot cap',
+      Array.from({length: 2}, () => message({type: 'snapshot', data: 'A'.repeat(80)})),
+      'a snapshot over the 100-byte limit',
+    ],
+    [
+      'a snapshot chunk that is not base64',
+      [message({type: 'snapshot', data: 'not base64!'})],
       'an invalid message',
     ],
     [

@@ -476,7 +476,7 @@ for (const backend of scenarioBackends) {
       expect(variables.variables.map((v) => v.name)).not.toContain('fetch_csv');
     });
 
-    it('a follow-up after the kernel was evicted tells the model which variables are gone', async () => {
+    it('without snapshots, a follow-up after the kernel was evicted tells the model which variables are gone', async () => {
       const inner = backend.create();
       const manager = new SandboxSessionManager({executor: inner, maxLiveSessions: 1});
       const model = new ScriptedLlm({
@@ -504,7 +504,7 @@ for (const backend of scenarioBackends) {
           return py(['final_answer(int(df["x"].sum()))']);
         },
       });
-      const agent = analyst(model, {stateful: true, codeExecutor: manager});
+      const agent = analyst(model, {stateful: true, snapshots: false, codeExecutor: manager});
       try {
         const a = await startSession(agent);
         const b = await startSession(agent);

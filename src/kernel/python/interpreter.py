@@ -90,6 +90,7 @@ class State:
         self.call_counter = itertools.count(1)
         self.libc_fflush = None
         self.namespace = None
+        self.snapshots = None
 
 
 STATE = None
@@ -648,6 +649,26 @@ def make_sender(channel_fd):
     return send
 
 
+def load_snapshots():
+    """The namespace snapshots of ``snapshot.py`` beside this file (None when it is missing)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'snapshot.py')
+    try:
+        spec = importlib.util.spec_from_file_location('adk_coding_agent_snapshot', path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except Exception:  # noqa: BLE001 - a kernel without snapshots still runs snippets
+        return None
+    # A chunk's base64 and the message around it fit in one line to the supervisor.
+    chunk = max(1024, min(module.CHUNK_BYTES, (STATE.max_message_bytes - 4096) // 4 * 3))
+
+    def send_chunk(data):
+        message = {'type': 'snapshot', 'id': STATE.current_id, 'data': ''}
+        message['data'] = base64.b64encode(data).decode('ascii')
+        SEND(ENCODE(message))
+
+    return module.Snapshots(STATE, send_chunk, chunk)
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description='adk-coding-agent Python interpreter')
     parser.add_argument('--authorized-imports', default='')
@@ -716,6 +737,7 @@ def main(argv):
     STATE.namespace = module.__dict__
 
     preload(args.preload)
+    STATE.snapshots = load_snapshots()
     builtins.__import__ = make_import_guard(builtins.__import__)
     serve(channel_fd, capture_fds, streams, args.max_message_bytes)
 
@@ -750,6 +772,7 @@ def serve(channel_fd, capture_fds, streams, cap):
         ('final_answer', final_answer),
         ('__adk_call_tool__', call_tool),
         ('ToolError', ToolError),
+        ('__adk_snapshot__', STATE.snapshots),
     )
     send, encode, dup2, state = SEND, ENCODE, os.dup2, STATE
     run, update, sys_module = execute, dict.update, sys

@@ -57,6 +57,7 @@ HOST_HIGH_WATER = 4 * 1024 * 1024
 EXECUTION_ID = re.compile(r'[A-Za-z0-9_.:-]{1,64}\Z')
 CALL_ID = re.compile(r'call-([1-9][0-9]{0,17})\Z')
 TOOL_RESULT_HEAD = re.compile(rb'\{"type":"tool_result","callId":"(call-[0-9]{1,18})"')
+BASE64_TEXT = re.compile(r'[A-Za-z0-9+/]*={0,2}\Z')
 FIGURE_MAGIC = {
     'image/png': (b'\x89PNG\r\n\x1a\n',),
     'image/jpeg': (b'\xff\xd8\xff',),
@@ -478,6 +479,7 @@ class Execution:
         self.calls = set()
         self.figures = 0
         self.file_bytes = 0
+        self.snapshot_bytes = 0
 
 
 class Supervisor:
@@ -858,6 +860,8 @@ class Supervisor:
             self.on_tool_call(message, line)
         elif kind == 'figure':
             self.on_figure(message, line)
+        elif kind == 'snapshot':
+            self.on_snapshot(message, line)
         elif kind == 'done':
             self.on_done(message)
         else:
@@ -922,6 +926,18 @@ class Supervisor:
             raise Violation('sent figures over the size limits')
         self.live.figures += 1
         self.live.file_bytes += len(raw)
+        self.host_out.put(line + b'\n')
+
+    def on_snapshot(self, message, line):
+        """A chunk of a namespace snapshot (see snapshot.py): checked, counted, forwarded."""
+        data = message.get('data')
+        if set(message) != {'type', 'id', 'data'} or not isinstance(data, str):
+            raise Violation('sent a malformed snapshot chunk')
+        if not BASE64_TEXT.match(data):
+            raise Violation('sent a snapshot chunk that is not base64')
+        self.live.snapshot_bytes += len(data) // 4 * 3
+        if self.live.snapshot_bytes > self.args.max_snapshot_bytes + 3:
+            raise Violation(f'sent a snapshot over {self.args.max_snapshot_bytes} bytes')
         self.host_out.put(line + b'\n')
 
     def on_done(self, message):
@@ -997,6 +1013,7 @@ def parse_args(argv):
         help='largest line either way (default: derived from the caps, as PROTOCOL.md says)',
     )
     parser.add_argument('--max-queued-bytes', type=int, default=64 * 1024 * 1024)
+    parser.add_argument('--max-snapshot-bytes', type=int, default=256 * 1024 * 1024)
     parser.add_argument(
         '--keep-background-processes',
         action='store_true',
