@@ -486,18 +486,32 @@ const get = (path) => new Promise((resolve) => {
     }
     const entry = this.volumes.get(context.sessionDir);
     if (!entry) throw new Error('the Docker session was not prepared (no volumes)');
-    const container = await this.docker.createContainer(
-      containerConfig(this.profile, {
-        image: this.image,
-        command: containerKernelCommand(this.profile, context.python, context.kernelArgs),
-        uid: entry.uid,
-        gid: entry.gid,
-        volumes: entry.volumes.names,
-        labels: this.labels,
-        runtime: this.runtime,
-        workspace: this.workspaceMount(context),
-      }),
-    );
+    const mount = this.workspaceMount(context);
+    const container = await this.docker
+      .createContainer(
+        containerConfig(this.profile, {
+          image: this.image,
+          command: containerKernelCommand(this.profile, context.python, context.kernelArgs),
+          uid: entry.uid,
+          gid: entry.gid,
+          volumes: entry.volumes.names,
+          labels: this.labels,
+          runtime: this.runtime,
+          workspace: mount,
+        }),
+      )
+      .catch((error: unknown) => {
+        // A read-only workspace is the one bind mount: a daemon on another machine cannot see it.
+        if (mount?.readOnly && /bind source path does not exist/i.test(String(error))) {
+          throw new Error(
+            `the Docker daemon at ${describeDaemon(this.address)} cannot see the workspace ` +
+              `${mount.hostPath}: a read-only workspace is a bind mount of a folder of the ` +
+              "daemon's machine; with a remote daemon use mode 'copy-on-write' (copied in " +
+              'through the Engine API)',
+          );
+        }
+        throw error;
+      });
     live.set(container.id, this.address);
     installExitHook();
     try {
