@@ -25,7 +25,11 @@ import {
   CONTAINER_OWNER_LABEL,
   ContainerCodeExecutor,
 } from '../../src/code_executors/docker/container_code_executor.js';
+import {CodingAgent} from '../../src/agents/coding_agent.js';
 import type {KernelSandboxSession} from '../../src/code_executors/kernel_code_executor.js';
+import {SandboxSessionManager} from '../../src/code_executors/session_manager.js';
+import {ScriptedLlm} from '../../src/models/scripted_llm.js';
+import {finalText, startSession} from '../helpers/agent_harness.js';
 import {containersOf} from '../helpers/sandboxes.js';
 
 const STATE =
@@ -81,6 +85,7 @@ describe.skipIf(skipReason !== undefined)(
   `remote Docker daemon over TLS${skipReason ? ` (skipped: ${skipReason})` : ''}`,
   () => {
     let remote: Docker;
+    let dockerOptions: Docker.DockerOptions;
     let executor: ContainerCodeExecutor;
     let session: KernelSandboxSession;
     const local = new Docker();
@@ -95,6 +100,7 @@ describe.skipIf(skipReason !== undefined)(
         cert: readFileSync(c.cert),
         key: readFileSync(c.key),
       };
+      dockerOptions = options;
       remote = new Docker(options);
       executor = new ContainerCodeExecutor({docker: options});
       session = await executor.getSession('remote', {authorizedImports: ['*']});
@@ -187,6 +193,52 @@ describe.skipIf(skipReason !== undefined)(
       expect(session.generation).toBe(2);
       await session.dispose();
       expect(await ours()).toEqual({containers: [], volumes: []});
+    });
+
+    it('gives a stateful conversation its variables back from the snapshot after an eviction (warm pool)', async () => {
+      const pooled = new ContainerCodeExecutor({docker: dockerOptions, pool: {size: 1}});
+      const manager = new SandboxSessionManager({executor: pooled, maxLiveSessions: 1});
+      // One step per turn, chosen by the turn's message.
+      const steps: Record<string, string> = {
+        build:
+          'import pandas as pd\ndf = pd.DataFrame({"x": range(50)})\n' +
+          'def double(v):\n    return 2 * v\nfinal_answer(len(df))',
+        other: 'final_answer("other")',
+        recall: 'final_answer([int(df["x"].sum()), double(21)])',
+      };
+      const model = new ScriptedLlm({
+        responses: (request) => {
+          const asked = request.contents
+            .filter((c) => c.role === 'user')
+            .map((c) => (c.parts ?? []).map((p) => p.text ?? '').join(''))
+            .reverse()
+            .find((text) => Object.keys(steps).some((key) => text.includes(`<${key}>`)));
+          const key = Object.keys(steps).find((k) => asked?.includes(`<${k}>`));
+          return key ? '```python\n' + steps[key] + '\n```' : 'Done.';
+        },
+      });
+      const agent = new CodingAgent({
+        name: 'remote_keeper',
+        model,
+        codeExecutor: manager,
+        stateful: true,
+        authorizedImports: ['pandas'],
+      });
+      try {
+        const first = await startSession(agent);
+        expect(finalText(await first.turn('<build>'))).toBe('50');
+        // Another conversation takes the only live interpreter: the first one's is closed.
+        const other = await startSession(agent);
+        await other.turn('<other>');
+        expect(manager.liveKeys.some((k) => k.includes(first.sessionId))).toBe(false);
+        const recalled = await first.turn('<recall>');
+        expect(JSON.parse(finalText(recalled))).toEqual([1225, 42]);
+        // The kernels (and the pool's next one) live on the remote daemon, none on the local one.
+        expect((await containersOf(remote, process.pid)).length).toBeGreaterThan(0);
+        expect(await containersOf(local, process.pid)).toEqual([]);
+      } finally {
+        await manager.dispose();
+      }
     });
   },
 );
