@@ -28,8 +28,8 @@ import {
 import {CodingAgent} from '../../src/agents/coding_agent.js';
 import type {KernelSandboxSession} from '../../src/code_executors/kernel_code_executor.js';
 import {SandboxSessionManager} from '../../src/code_executors/session_manager.js';
-import {ScriptedLlm} from '../../src/models/scripted_llm.js';
 import {finalText, startSession} from '../helpers/agent_harness.js';
+import {scriptedByKey} from '../helpers/snapshot_script.js';
 import {containersOf} from '../helpers/sandboxes.js';
 
 const STATE =
@@ -198,24 +198,12 @@ describe.skipIf(skipReason !== undefined)(
     it('gives a stateful conversation its variables back from the snapshot after an eviction (warm pool)', async () => {
       const pooled = new ContainerCodeExecutor({docker: dockerOptions, pool: {size: 1}});
       const manager = new SandboxSessionManager({executor: pooled, maxLiveSessions: 1});
-      // One step per turn, chosen by the turn's message.
-      const steps: Record<string, string> = {
+      const model = scriptedByKey({
         build:
           'import pandas as pd\ndf = pd.DataFrame({"x": range(50)})\n' +
           'def double(v):\n    return 2 * v\nfinal_answer(len(df))',
         other: 'final_answer("other")',
         recall: 'final_answer([int(df["x"].sum()), double(21)])',
-      };
-      const model = new ScriptedLlm({
-        responses: (request) => {
-          const asked = request.contents
-            .filter((c) => c.role === 'user')
-            .map((c) => (c.parts ?? []).map((p) => p.text ?? '').join(''))
-            .reverse()
-            .find((text) => Object.keys(steps).some((key) => text.includes(`<${key}>`)));
-          const key = Object.keys(steps).find((k) => asked?.includes(`<${k}>`));
-          return key ? '```python\n' + steps[key] + '\n```' : 'Done.';
-        },
       });
       const agent = new CodingAgent({
         name: 'remote_keeper',

@@ -16,6 +16,7 @@ import type {KernelCodeExecutor} from '../../src/code_executors/kernel_code_exec
 import {ScriptedLlm} from '../../src/models/scripted_llm.js';
 import {snapshotArtifactName} from '../../src/state/snapshots.js';
 import {finalText, requestText, startSession} from '../helpers/agent_harness.js';
+import {scriptedByKey as scripted} from '../helpers/snapshot_script.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
 
 const BUILD = [
@@ -31,32 +32,6 @@ const BUILD = [
   'final_answer(len(df))',
 ].join('\n');
 const RECALL = 'final_answer([len(df), total(df), box.value, isinstance(box, Box)])';
-
-/**
- * A model that answers a user message naming `<key>` with the steps `codes[key]`, one per call
- * (the next step after each observation), then `Done.`.
- */
-function scripted(codes: Record<string, string | string[]>): ScriptedLlm {
-  return new ScriptedLlm({
-    responses: (request) => {
-      const texts = (request.contents ?? [])
-        .filter((c) => c.role === 'user')
-        .map((c) => (c.parts ?? []).map((p) => p.text ?? '').join(''));
-      let step = 0;
-      let asked = '';
-      for (let i = texts.length - 1; i >= 0; i--) {
-        if (texts[i].startsWith('Observation')) step++;
-        else if (Object.keys(codes).some((k) => texts[i].includes(`<${k}>`))) {
-          asked = texts[i];
-          break;
-        }
-      }
-      const key = Object.keys(codes).find((k) => asked.includes(`<${k}>`));
-      const steps = key === undefined ? [] : ([] as string[]).concat(codes[key]);
-      return step < steps.length ? `\`\`\`python\n${steps[step]}\n\`\`\`` : 'Done.';
-    },
-  });
-}
 
 /** The text of the user messages of a request (notes and observations). */
 function userText(model: ScriptedLlm, index = -1): string {
