@@ -19,7 +19,16 @@
 
 import {spawn, spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
-import {existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statfsSync,
+  statSync,
+} from 'node:fs';
 import {constants} from 'node:os';
 import {basename, join} from 'node:path';
 
@@ -1218,40 +1227,109 @@ _report(got=got, read=read)`,
 
 // --- host-side measurements -----------------------------------------------------------------
 
-/** Slack over a memory limit before a host-side rise counts as escaping it (other work runs). */
+/**
+ * Slack over a memory limit before what the session holds counts as escaping it (the
+ * interpreter's shared libraries, sampling).
+ */
 const MEMORY_SLACK_MIB = 256;
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const CLOCK_TICKS = 100;
+const MIB = 1 << 20;
 
-/** `MemAvailable` and `Shmem` of /proc/meminfo, in MiB. */
-function hostMemory(): {available: number; shmem: number} {
-  const text = readFileSync('/proc/meminfo', 'utf8');
-  const field = (name: string) =>
-    Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1]) / 1024;
-  return {available: field('MemAvailable'), shmem: field('Shmem')};
+/** Anonymous and shared memory resident in `pid` (`RssAnon` + `RssShmem` of its status), MiB. */
+function residentMiB(pid: number): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return (kib('RssAnon') + kib('RssShmem')) / 1024;
+  } catch {
+    return 0; // exited meanwhile
+  }
+}
+
+/** The mount namespace `pid` lives in, or undefined when it is gone. */
+function mountNamespace(pid: number | 'self'): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/mnt`);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Samples the host's memory every 50 ms while an attack runs: the largest rise of `Shmem` and
- * the largest drop of `MemAvailable` from before it started, in MiB.
+ * What the tmpfs file systems of the session's own mount namespaces hold (its /dev/shm, /tmp,
+ * /work), in MiB: memory no process maps, reached from the host through a member's root. A
+ * sandbox's first process (bwrap) lives in the host's namespace, whose tmpfs belong to
+ * everybody: they count only for a session with no namespace of its own (the local backend).
  */
-function watchHostMemory(): Watcher {
-  const before = hostMemory();
+function tmpfsUsedMiB(tree: readonly number[]): number {
+  const host = mountNamespace('self');
+  const byNamespace = new Map<string, number>();
+  for (const member of tree) {
+    const ns = mountNamespace(member);
+    if (ns !== undefined && !byNamespace.has(ns)) byNamespace.set(ns, member);
+  }
+  const own = [...byNamespace].filter(([ns]) => ns !== host).map(([, member]) => member);
+  const members = own.length > 0 ? own : [...byNamespace.values()];
+  const seen = new Set<string>();
+  let used = 0;
+  for (const member of members) {
+    let lines: string[];
+    try {
+      lines = readFileSync(`/proc/${member}/mountinfo`, 'utf8').trim().split('\n');
+    } catch {
+      continue;
+    }
+    for (const line of lines) {
+      const [left, right = ''] = line.split(' - ');
+      const [, , device, , mountPoint] = left.split(' ');
+      if (right.split(' ')[0] !== 'tmpfs' || seen.has(device)) continue;
+      seen.add(device);
+      try {
+        const fs = statfsSync(`/proc/${member}/root${mountPoint.replace(/\\040/g, ' ')}`);
+        used += ((fs.blocks - fs.bfree) * fs.bsize) / MIB;
+      } catch {
+        // unmounted or gone meanwhile
+      }
+    }
+  }
+  return used;
+}
+
+/**
+ * Samples, from the host, the memory a session holds while an attack runs: what its processes
+ * have resident plus what its tmpfs file systems hold, and the host's `Shmem` rise (a memfd no
+ * process maps any more); the largest of each, in MiB. Measured on the session rather than as
+ * the host's `MemAvailable`, which the other test files running beside this one move too.
+ */
+function watchSessionMemory(session: KernelSandboxSession): Watcher {
+  const pid = session.pid;
+  const shmemBefore = hostShmemMiB();
+  let sessionPeak = 0;
   let shmemRise = 0;
-  let availableDrop = 0;
   const sample = () => {
-    const now = hostMemory();
-    shmemRise = Math.max(shmemRise, now.shmem - before.shmem);
-    availableDrop = Math.max(availableDrop, before.available - now.available);
+    if (pid === undefined) return;
+    const tree = processTree(pid);
+    const held = tree.reduce((sum, member) => sum + residentMiB(member), 0) + tmpfsUsedMiB(tree);
+    sessionPeak = Math.max(sessionPeak, held);
+    shmemRise = Math.max(shmemRise, hostShmemMiB() - shmemBefore);
   };
   const timer = setInterval(sample, 50);
   return {
-    stop: async () => {
+    stop: async (): Promise<Record<string, number>> => {
       clearInterval(timer);
       sample();
-      return {shmemRiseMiB: Math.round(shmemRise), availableDropMiB: Math.round(availableDrop)};
+      if (pid === undefined) return {};
+      return {sessionPeakMiB: Math.round(sessionPeak), shmemRiseMiB: Math.round(shmemRise)};
     },
   };
+}
+
+/** `Shmem` of /proc/meminfo, in MiB. */
+function hostShmemMiB(): number {
+  const text = readFileSync('/proc/meminfo', 'utf8');
+  return Number(/^Shmem:\s+(\d+)/m.exec(text)?.[1]) / 1024;
 }
 
 /** CPU time (user + system, clock ticks) of `pid` and every process below it. */
@@ -1346,15 +1424,17 @@ function memoryVerdict(
   escaped: (r: Record<string, (Try & Record<string, unknown>) | undefined> | undefined) => boolean,
   what: string,
 ): Verdict {
-  const {shmemRiseMiB = 0, availableDropMiB = 0} = context.watched;
+  const {sessionPeakMiB, shmemRiseMiB = 0} = context.watched;
+  if (sessionPeakMiB === undefined) {
+    return {outcome: 'inconclusive', how: 'the session has no host process to measure'};
+  }
   const r = maybeReport(result);
-  const hostRise = Math.max(shmemRiseMiB, availableDropMiB);
-  const withinLimit = hostRise <= limitMiB + MEMORY_SLACK_MIB;
+  const withinLimit = Math.max(sessionPeakMiB, shmemRiseMiB) <= limitMiB + MEMORY_SLACK_MIB;
   const details = {withinLimit};
   if (escaped(r) || !withinLimit) {
     return {
       outcome: 'not-denied',
-      how: `${what}: the host gave more than the session's limit`,
+      how: `${what}: the host gave more than the session's limit (held ${sessionPeakMiB} MiB)`,
       details,
     };
   }
@@ -1604,7 +1684,7 @@ function sessionLimitAttacks(): Attack[] {
       session: 'own',
       timeoutMs: 60_000,
       executorOptions: {memoryLimit: `${limitMiB}m`, shmSize: '2g'},
-      watch: () => watchHostMemory(),
+      watch: (session) => watchSessionMemory(session),
       code: (f) => `${PRELUDE}
 BOUND = 1024 << 20
 block = b'\\x01' * (16 << 20)
@@ -1638,7 +1718,7 @@ _report(fill=r, total={'ok': True, 'v': total >> 20})`,
       session: 'own',
       timeoutMs: 60_000,
       executorOptions: {memoryLimit: `${limitMiB}m`},
-      watch: () => watchHostMemory(),
+      watch: (session) => watchSessionMemory(session),
       code: () => `${PRELUDE}
 import mmap, os
 BOUND = 1024 << 20
@@ -1671,7 +1751,7 @@ _report(touch=r, total={'ok': True, 'v': touched >> 20})`,
       session: 'own',
       timeoutMs: 60_000,
       executorOptions: {memoryLimit: `${limitMiB}m`},
-      watch: () => watchHostMemory(),
+      watch: (session) => watchSessionMemory(session),
       code: () => `${PRELUDE}
 import subprocess, sys
 child = "import time\\nx = b'\\\\x01' * (400 << 20)\\nprint('held', flush=True)\\ntime.sleep(3)"
