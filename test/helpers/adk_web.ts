@@ -7,7 +7,7 @@
 /** Starts `adk web` (from @google/adk-devtools) and finds or installs Debian's Chromium. */
 
 import {spawn, spawnSync} from 'node:child_process';
-import {existsSync, readdirSync, readlinkSync, rmSync} from 'node:fs';
+import {chmodSync, existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -92,13 +92,22 @@ export async function startAdkWeb(
   command: 'web' | 'api_server' = 'web',
 ): Promise<AdkWeb> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
-  const bundlesBefore = new Set(loaderBundles(root));
+  // A temporary folder of its own: the agent loader bundles the agents there (and loads parts
+  // of the bundle later), so removing it at stop cannot touch a server another test started.
+  const tmp = mkdtempSync(join(tmpdir(), 'adk-web-'));
+  // Searchable, as /tmp is, by the sandbox's user (its session folders are made inside).
+  chmodSync(tmp, 0o711);
   const port = await freePort();
   const child = spawn(
     `${root}node_modules/.bin/adk`,
     [command, agentsDir, '--host', '127.0.0.1', '--port', String(port)],
     // Own process group, so stop() reaches the server and everything it started.
-    {cwd: root, env: {...process.env, ...env}, detached: true, stdio: ['ignore', 'pipe', 'pipe']},
+    {
+      cwd: root,
+      env: {...process.env, TMPDIR: tmp, ...env},
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -122,10 +131,8 @@ export async function startAdkWeb(
       await exited;
       clearTimeout(timer);
     }
-    // The loader's bundle folders outlive a stopped server; remove the ones this one made.
-    for (const dir of loaderBundles(root)) {
-      if (!bundlesBefore.has(dir)) rmSync(dir, {recursive: true, force: true});
-    }
+    // The loader's bundle folders outlive a stopped server.
+    rmSync(tmp, {recursive: true, force: true});
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -140,21 +147,4 @@ export async function startAdkWeb(
   }
   await stop();
   throw new Error(`adk ${command} did not start on ${url}:\n${output.slice(-2000)}`);
-}
-
-/**
- * The temporary folders in which adk web's agent loader bundled agents of this checkout (it
- * links this checkout's `node_modules` into each).
- */
-function loaderBundles(root: string): string[] {
-  return readdirSync(tmpdir())
-    .filter((name) => name.startsWith('adk_agent_loader-'))
-    .map((name) => join(tmpdir(), name))
-    .filter((dir) => {
-      try {
-        return readlinkSync(join(dir, 'node_modules')) === join(root, 'node_modules');
-      } catch {
-        return false;
-      }
-    });
 }

@@ -70,11 +70,14 @@ describe.skipIf(bubblewrap.skipReason !== undefined)('sample local_analyst in ad
           JSON.parse(line.slice(6)) as {
             content?: {parts?: Array<{text?: string}>};
             errorMessage?: string;
+            error?: string;
           },
       );
     const last = events.at(-1);
-    expect(last?.errorMessage, web!.output().slice(-2000)).toBeUndefined();
-    expect(last?.content?.parts?.[0]?.text).toBe('38.38% of 891 passengers survived');
+    // adk web ends the stream with {error} when the run throws: show it with the server's log.
+    const why = `${JSON.stringify(last)}\n${web!.output().slice(-3000)}`;
+    expect(last?.errorMessage ?? last?.error, why).toBeUndefined();
+    expect(last?.content?.parts?.[0]?.text, why).toBe('38.38% of 891 passengers survived');
     expect(ollama.violations).toEqual([]);
     expect(ollama.requests.map((r) => [r.path, r.body.model])).toEqual([
       ['/v1/chat/completions', 'qwen2.5-coder:7b'],
