@@ -11,7 +11,7 @@
  * the machine removes them before it creates its first session.
  */
 
-import {lstatSync, readdirSync, readFileSync} from 'node:fs';
+import {lstatSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import {chmod, chown, copyFile, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {hostname, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
@@ -125,6 +125,7 @@ export async function writeSandboxFiles(
     await chmod(kernelFiles[index], 0o600);
   }
   if (isRoot()) {
+    assertEnterable(dirname(context.sessionDir), ids);
     const folders = new Set(written.map((path) => dirname(path)));
     const owned = [
       context.sessionDir,
@@ -139,4 +140,26 @@ export async function writeSandboxFiles(
     for (const path of new Set(owned)) await chown(path, ids.uid, ids.gid);
   }
   return kernel;
+}
+
+/**
+ * Throws when the sandbox's user cannot reach a folder inside `parent` (a parent without search
+ * permission for it, such as a private TMPDIR of mode 0700): the sandbox would otherwise fail
+ * to start with bubblewrap's bare "Can't find source path ... Permission denied".
+ */
+function assertEnterable(parent: string, ids: {uid: number; gid: number}): void {
+  if (ids.uid === 0) return;
+  for (let dir = parent; ; dir = dirname(dir)) {
+    const stat = statSync(dir);
+    const bit = stat.uid === ids.uid ? 0o100 : stat.gid === ids.gid ? 0o010 : 0o001;
+    if ((stat.mode & bit) === 0) {
+      const mode = (stat.mode & 0o7777).toString(8).padStart(4, '0');
+      throw new Error(
+        `session folders are made in ${parent}, but ${dir} (mode ${mode}, owner uid ${stat.uid}) ` +
+          `cannot be entered by the sandbox's user (uid ${ids.uid}): point TMPDIR at a folder ` +
+          `every user can enter, such as /tmp (mode 1777), or give ${dir} mode 0711`,
+      );
+    }
+    if (dir === dirname(dir)) return;
+  }
 }

@@ -11,9 +11,9 @@
  */
 
 import {randomBytes} from 'node:crypto';
-import {existsSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer, connect, type Server} from 'node:net';
-import {homedir} from 'node:os';
+import {homedir, tmpdir} from 'node:os';
 import {join} from 'node:path';
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -199,3 +199,27 @@ describe.skipIf(bwrap.skipReason !== undefined)(`bubblewrap isolation: ${bwrap.t
     expect(nested.value).not.toBe('0');
   });
 });
+
+describe.skipIf(bwrap.skipReason !== undefined || !hostIsRoot)(
+  'bubblewrap session folders under a private TMPDIR (root host)',
+  () => {
+    it("names the folder the sandbox's user cannot enter, and how to fix it", async () => {
+      const privateTmp = mkdtempSync(join(tmpdir(), 'private-tmp-'));
+      const before = process.env.TMPDIR;
+      process.env.TMPDIR = privateTmp;
+      const executor = bwrap.create();
+      try {
+        await expect(executor.getSession('private-tmp', {authorizedImports: []})).rejects.toThrow(
+          new RegExp(
+            `${privateTmp} \\(mode 0700, owner uid 0\\) cannot be entered by the sandbox's user .*TMPDIR`,
+          ),
+        );
+      } finally {
+        if (before === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = before;
+        await executor.dispose();
+        rmSync(privateTmp, {recursive: true, force: true});
+      }
+    });
+  },
+);
