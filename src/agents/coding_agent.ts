@@ -28,11 +28,6 @@ import {z} from 'zod';
 
 import {defaultCodeExecutor} from '../code_executors/default_code_executor.js';
 import {isCodeExecutor, type CodeExecutor} from '../code_executors/sandbox.js';
-import {
-  sessionManagerFor,
-  type SandboxLease,
-  type SandboxSessionManager,
-} from '../code_executors/session_manager.js';
 import {DEFAULT_SAFE_IMPORTS, normalizeAuthorizedImports} from '../security/import_policy.js';
 import {
   DEFAULT_MAX_CONCURRENT_TOOL_CALLS,
@@ -40,7 +35,6 @@ import {
   DEFAULT_MAX_TOOL_CALLS,
 } from '../tools/tool_bridge.js';
 import {ToolCodeGenerator} from '../tools/tool_code_generator.js';
-import {leaseToolsets} from '../tools/toolset_leases.js';
 import {MAX_TIMER_MS} from '../utils/time.js';
 import {isActiveMimeType} from '../utils/mime.js';
 import {RunEvents, stopReasonOf} from './events.js';
@@ -65,7 +59,8 @@ import {
   takePaused,
   type PausedRun,
 } from './pauses.js';
-import {prepareRun, type Run, type RunBudget} from './run.js';
+import {prepareRun, type Run} from './run.js';
+import {holdRunResources, startRunBudget, type RunResources} from './run_resources.js';
 import type {Resumption, RunningCode} from './step.js';
 import {
   answersFrom,
@@ -87,9 +82,6 @@ export const DEFAULT_MODEL = 'gemini-2.5-flash';
 
 /** Default of {@link CodingAgentConfig.maxRunTimeMs}: 10 minutes. */
 export const DEFAULT_MAX_RUN_TIME_MS = 10 * 60_000;
-
-/** Snippet timeout assumed when neither the agent nor the executor names one. */
-const FALLBACK_SNIPPET_TIMEOUT_MS = 30_000;
 
 /** Configuration of a {@link CodingAgent}. Every option but `name` has a default. */
 export interface CodingAgentConfig extends BaseAgentConfig {
@@ -466,7 +458,8 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
       if (answers.size > 0) replay = {...paused, answers};
       await paused.release();
     }
-    const held = await this.hold(
+    const held = await holdRunResources(
+      this,
       ctx,
       this.stateful ? pausedKey : `${pausedKey}/${ctx.invocationId}`,
     );
@@ -503,7 +496,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     pausedKey: string,
   ): AsyncGenerator<Event, void, void> {
     const {run, held, running} = paused;
-    held.budget = this.startBudget(ctx, this.codeExecutor);
+    held.budget = startRunBudget(this, ctx);
     Object.assign(run, {
       ctx,
       budget: held.budget,
@@ -528,7 +521,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
    */
   private async *drive(
     run: Run,
-    held: Held,
+    held: RunResources,
     pausedKey: string,
     resumption?: Resumption,
   ): AsyncGenerator<Event, void, void> {
@@ -572,7 +565,7 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
    * invocation and the records to replay the step are kept. True when the run holds on to
    * its resources.
    */
-  private pause(run: Run, held: Held, pausedKey: string, running: RunningCode): boolean {
+  private pause(run: Run, held: RunResources, pausedKey: string, running: RunningCode): boolean {
     held.budget.stop();
     if (this.stateful) {
       const entry: Paused = {kind: 'live', run, held, running, release: () => held.release(run)};
@@ -609,97 +602,11 @@ export class CodingAgent extends BaseAgent<CodingAgentConfig> {
     keepPaused(pausedKey, entry);
     return false;
   }
-
-  /** Takes the sandbox session, the budget and the toolsets for a run. */
-  private async hold(ctx: InvocationContext, sessionKey: string): Promise<Held> {
-    const executor = this.codeExecutor;
-    // The budget starts now: a slow sandbox start counts too.
-    const budget = this.startBudget(ctx, executor);
-    // Stateful interpreters outlive the run: a manager bounds how many live and for how long.
-    const manager = this.stateful ? sessionManagerFor(executor) : undefined;
-    const {appName, userId, id, state} = ctx.session;
-    const options = {
-      authorizedImports: this.authorizedImports,
-      session: {appName, userId, id, state},
-    };
-    // ADK's Runner closes only an LlmAgent's toolsets: the run closes its own when it ends.
-    const releaseToolsets = leaseToolsets(this.tools.filter((t) => isBaseToolset(t)));
-    let lease: SandboxLease;
-    try {
-      lease = manager
-        ? await manager.acquire(sessionKey, options)
-        : {session: await executor.getSession(sessionKey, options), release: () => {}};
-    } catch (error) {
-      budget.stop();
-      await releaseToolsets();
-      throw error;
-    }
-    const snapshots = this.snapshots;
-    if (manager && snapshots?.when === 'close') {
-      // Saved only when the manager closes the interpreter (eviction, idle timeout).
-      manager.setCloseHook(sessionKey, async (session) => {
-        await saveTurnSnapshot(ctx, this.name, session, snapshots);
-      });
-    }
-    let released = false;
-    const held: Held = {
-      budget,
-      lease,
-      manager,
-      sessionKey,
-      release: async (run) => {
-        if (released) return;
-        released = true;
-        // Tools still working when the run ends are abandoned, and their timers cleared.
-        run?.bridge.close();
-        run?.interactions.drop();
-        held.budget.stop();
-        lease.release();
-        await run?.mcpSessions.close();
-        await releaseToolsets();
-        if (!this.stateful) await executor.closeSession(sessionKey);
-      },
-    };
-    return held;
-  }
-
-  /** The run's time budget, joined with the caller's abort signal. */
-  private startBudget(ctx: InvocationContext, executor: CodeExecutor): RunBudget & {stop(): void} {
-    const controller = new AbortController();
-    const deadline = Date.now() + this.maxRunTimeMs;
-    const timer = Number.isFinite(this.maxRunTimeMs)
-      ? setTimeout(() => controller.abort(), this.maxRunTimeMs)
-      : undefined;
-    const snippetTimeoutMs =
-      this.executionTimeoutMs ?? executor.executionTimeoutMs ?? FALLBACK_SNIPPET_TIMEOUT_MS;
-    return {
-      signal: ctx.abortSignal
-        ? AbortSignal.any([ctx.abortSignal, controller.signal])
-        : controller.signal,
-      timedOut: () => controller.signal.aborted,
-      remainingMs: () => Math.max(0, deadline - Date.now()),
-      toolTimeoutMs:
-        this.toolTimeoutMs !== undefined && this.toolTimeoutMs < snippetTimeoutMs
-          ? this.toolTimeoutMs
-          : Math.max(1, Math.floor((snippetTimeoutMs * 2) / 3)),
-      stop: () => clearTimeout(timer),
-    };
-  }
-}
-
-/** What a run holds while it lasts: budget, sandbox lease, toolsets. */
-interface Held {
-  budget: RunBudget & {stop(): void};
-  lease: SandboxLease;
-  manager?: SandboxSessionManager;
-  sessionKey: string;
-  /** Frees it all (once); `run`'s bridge, waits and MCP sessions too. */
-  release(run?: Run): Promise<void>;
 }
 
 /** A paused run: waiting in its interpreter, or the records to replay its step from. */
 type Paused =
-  | (PausedRun & {kind: 'live'; run: Run; held: Held; running: RunningCode})
+  | (PausedRun & {kind: 'live'; run: Run; held: RunResources; running: RunningCode})
   | (PausedRun & {
       kind: 'replay';
       pending: PendingInteraction[];
