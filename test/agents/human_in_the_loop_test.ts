@@ -12,13 +12,20 @@ import {
   REQUEST_CREDENTIAL_FUNCTION_CALL_NAME,
   SecurityPlugin,
   type AuthConfig,
+  type BasePlugin,
+  type BaseTool,
   type Event,
 } from '@google/adk';
 import type {FunctionCall, Part} from '@google/genai';
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
 import {z} from 'zod';
 
-import {CodingAgent, ScriptedLlm, type CodeExecutor} from '../../src/index.js';
+import {
+  CodingAgent,
+  ScriptedLlm,
+  type CodeExecutor,
+  type CodingAgentConfig,
+} from '../../src/index.js';
 import {
   finalText,
   observations,
@@ -66,6 +73,29 @@ function deleteTool() {
   return {tool, ran};
 }
 
+/**
+ * A session with a CodingAgent named `hitl` on `executor` (stateful unless `options` says
+ * otherwise), its model scripted with `replies`.
+ */
+async function hitlSession(
+  executor: CodeExecutor,
+  replies: string[],
+  tools: BaseTool[],
+  options: Partial<CodingAgentConfig> = {},
+  plugins: BasePlugin[] = [],
+) {
+  const model = new ScriptedLlm({responses: replies});
+  const agent = new CodingAgent({
+    name: 'hitl',
+    model,
+    tools,
+    codeExecutor: executor,
+    stateful: true,
+    ...options,
+  });
+  return {model, session: await startSession(agent, plugins)};
+}
+
 for (const backend of sandboxBackends().filter((b) => b.name !== 'docker')) {
   describe.skipIf(backend.skipReason !== undefined)(`human in the loop on ${backend.title}`, () => {
     let executor: CodeExecutor;
@@ -78,22 +108,16 @@ for (const backend of sandboxBackends().filter((b) => b.name !== 'docker')) {
 
     it('asks for confirmation; approved, the tool runs once and the snippet goes on with its variables', async () => {
       const {tool, ran} = deleteTool();
-      const model = new ScriptedLlm({
-        responses: [
+      const {model, session} = await hitlSession(
+        executor,
+        [
           code(
             'counter = 41\nr = delete_file(path="a.txt")\ncounter += 1\nprint(counter, r["deleted"])',
           ),
           code('final_answer(f"{counter} {r[\'deleted\']}")'),
         ],
-      });
-      const agent = new CodingAgent({
-        name: 'hitl',
-        model,
-        tools: [tool],
-        codeExecutor: executor,
-        stateful: true,
-      });
-      const session = await startSession(agent);
+        [tool],
+      );
 
       const first = await session.turn('Delete a.txt');
       const [asked] = askedCalls(first);
@@ -116,22 +140,16 @@ for (const backend of sandboxBackends().filter((b) => b.name !== 'docker')) {
 
     it('declined, the snippet sees a ToolError and the tool never runs', async () => {
       const {tool, ran} = deleteTool();
-      const model = new ScriptedLlm({
-        responses: [
+      const {session} = await hitlSession(
+        executor,
+        [
           code(
             'try:\n    delete_file(path="b.txt")\nexcept ToolError as e:\n    print("refused:", e)',
           ),
           code('final_answer("kept")'),
         ],
-      });
-      const agent = new CodingAgent({
-        name: 'hitl',
-        model,
-        tools: [tool],
-        codeExecutor: executor,
-        stateful: true,
-      });
-      const session = await startSession(agent);
+        [tool],
+      );
       const [asked] = askedCalls(await session.turn('Delete b.txt'));
       const second = await session.send(confirmation(asked, false));
       expect(observations(second)[0]).toMatch(/refused: .*declined by the user/);
@@ -155,17 +173,13 @@ for (const backend of sandboxBackends().filter((b) => b.name !== 'docker')) {
           evaluate: async () => ({outcome: PolicyOutcome.CONFIRM, reason: 'money moves'}),
         },
       });
-      const model = new ScriptedLlm({
-        responses: [code('t = transfer(amount=5)\nprint(t)'), code('final_answer(t["ok"])')],
-      });
-      const agent = new CodingAgent({
-        name: 'hitl',
-        model,
-        tools: [tool],
-        codeExecutor: executor,
-        stateful: true,
-      });
-      const session = await startSession(agent, [plugin]);
+      const {session} = await hitlSession(
+        executor,
+        [code('t = transfer(amount=5)\nprint(t)'), code('final_answer(t["ok"])')],
+        [tool],
+        {},
+        [plugin],
+      );
       const [asked] = askedCalls(await session.turn('Send 5'));
       expect(asked.name).toBe(REQUEST_CONFIRMATION_FUNCTION_CALL_NAME);
       expect(JSON.stringify(asked.args)).toContain('money moves');
@@ -185,20 +199,14 @@ for (const backend of sandboxBackends().filter((b) => b.name !== 'docker')) {
           return {status: 'pending', ticket: 'T-1'};
         },
       });
-      const model = new ScriptedLlm({
-        responses: [
+      const {session} = await hitlSession(
+        executor,
+        [
           code('n = 7\nanswer = approve_budget(amount=100)\nprint(n, answer)'),
           code('final_answer(answer["status"])'),
         ],
-      });
-      const agent = new CodingAgent({
-        name: 'hitl',
-        model,
-        tools: [tool],
-        codeExecutor: executor,
-        stateful: true,
-      });
-      const session = await startSession(agent);
+        [tool],
+      );
       const first = await session.turn('Get 100 approved');
       const [call] = askedCalls(first);
       expect(call.name).toBe('approve_budget');
@@ -231,17 +239,11 @@ for (const backend of sandboxBackends().filter((b) => b.name !== 'docker')) {
           return {city, temp: 21};
         },
       });
-      const model = new ScriptedLlm({
-        responses: [code('w = weather(city="Oslo")'), code('final_answer(w["temp"])')],
-      });
-      const agent = new CodingAgent({
-        name: 'hitl',
-        model,
-        tools: [tool],
-        codeExecutor: executor,
-        stateful: true,
-      });
-      const session = await startSession(agent);
+      const {session} = await hitlSession(
+        executor,
+        [code('w = weather(city="Oslo")'), code('final_answer(w["temp"])')],
+        [tool],
+      );
       const [asked] = askedCalls(await session.turn('Weather in Oslo?'));
       expect(asked.name).toBe(REQUEST_CREDENTIAL_FUNCTION_CALL_NAME);
       expect((asked.args as {auth_config: AuthConfig}).auth_config.credentialKey).toBe(
@@ -284,21 +286,15 @@ describe('human in the loop, how waits end (local)', () => {
         return null;
       },
     });
-    const model = new ScriptedLlm({
-      responses: [
+    const {session} = await hitlSession(
+      executor,
+      [
         code('try:\n    delete_file(path="c.txt")\nexcept ToolError as e:\n    note(text=str(e))'),
         'Nothing was deleted.',
       ],
-    });
-    const agent = new CodingAgent({
-      name: 'hitl',
-      model,
-      tools: [tool, note],
-      codeExecutor: executor,
-      stateful: true,
-      interactionTimeoutMs: 300,
-    });
-    const session = await startSession(agent);
+      [tool, note],
+      {interactionTimeoutMs: 300},
+    );
     expect(askedCalls(await session.turn('Delete c.txt'))[0].name).toBe(
       REQUEST_CONFIRMATION_FUNCTION_CALL_NAME,
     );
@@ -311,20 +307,14 @@ describe('human in the loop, how waits end (local)', () => {
 
   it('a plain message instead of an answer declines the call and the run goes on with it', async () => {
     const {tool, ran} = deleteTool();
-    const model = new ScriptedLlm({
-      responses: [
+    const {model, session} = await hitlSession(
+      executor,
+      [
         code('try:\n    delete_file(path="d.txt")\nexcept ToolError as e:\n    print("no:", e)'),
         'Fine, I will not delete it.',
       ],
-    });
-    const agent = new CodingAgent({
-      name: 'hitl',
-      model,
-      tools: [tool],
-      codeExecutor: executor,
-      stateful: true,
-    });
-    const session = await startSession(agent);
+      [tool],
+    );
     await session.turn('Delete d.txt');
     const second = await session.turn('Actually, keep it.');
     expect(observations(second)[0]).toMatch(
@@ -337,8 +327,9 @@ describe('human in the loop, how waits end (local)', () => {
 
   it('calls waiting at once from threads are each asked and each run once when approved', async () => {
     const {tool, ran} = deleteTool();
-    const model = new ScriptedLlm({
-      responses: [
+    const {session} = await hitlSession(
+      executor,
+      [
         code(
           'import threading\nresults = []\n' +
             'threads = [threading.Thread(target=lambda p=p: results.append(delete_file(path=p)["deleted"])) for p in ("g1", "g2")]\n' +
@@ -346,15 +337,8 @@ describe('human in the loop, how waits end (local)', () => {
         ),
         code('final_answer(" ".join(done))'),
       ],
-    });
-    const agent = new CodingAgent({
-      name: 'hitl',
-      model,
-      tools: [tool],
-      codeExecutor: executor,
-      stateful: true,
-    });
-    const session = await startSession(agent);
+      [tool],
+    );
     let events = await session.turn('Delete g1 and g2');
     const asked: string[] = [];
     for (let round = 0; round < 3 && askedCalls(events).length > 0; round++) {
@@ -372,19 +356,12 @@ describe('human in the loop, how waits end (local)', () => {
 
   it("the snippet's timeout is held while it waits for the answer", async () => {
     const {tool, ran} = deleteTool();
-    const model = new ScriptedLlm({
-      responses: [code('r = delete_file(path="f.txt")'), code('final_answer(r["deleted"])')],
-    });
-    const agent = new CodingAgent({
-      name: 'hitl',
-      model,
-      tools: [tool],
-      codeExecutor: executor,
-      stateful: true,
-      executionTimeoutMs: 800,
-      toolTimeoutMs: 500,
-    });
-    const session = await startSession(agent);
+    const {session} = await hitlSession(
+      executor,
+      [code('r = delete_file(path="f.txt")'), code('final_answer(r["deleted"])')],
+      [tool],
+      {executionTimeoutMs: 800, toolTimeoutMs: 500},
+    );
     const [asked] = askedCalls(await session.turn('Delete f.txt'));
     // Longer than the snippet's timeout: a clock that ran on would have killed the kernel.
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -406,21 +383,16 @@ describe('human in the loop, how waits end (local)', () => {
         return {path: 'e.txt'};
       },
     });
-    const model = new ScriptedLlm({
-      responses: [
+    const {model, session} = await hitlSession(
+      executor,
+      [
         code('base = lookup()\nprint(base)'),
         code('again = lookup()\nr = delete_file(path=base["path"])\nprint(r)'),
         code('final_answer(r["deleted"] + " " + again["path"])'),
       ],
-    });
-    const agent = new CodingAgent({
-      name: 'hitl',
-      model,
-      tools: [tool, lookup],
-      codeExecutor: executor,
-      stateful: false,
-    });
-    const session = await startSession(agent);
+      [tool, lookup],
+      {stateful: false},
+    );
     const first = await session.turn('Delete the file');
     const [asked] = askedCalls(first);
     expect(persisted(first).at(-1)!.longRunningToolIds).toEqual([asked.id]);
