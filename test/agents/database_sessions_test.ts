@@ -33,40 +33,13 @@ import {
   persisted,
   requestText,
 } from '../helpers/agent_harness.js';
-import {testPostgres} from '../helpers/postgres.js';
+import {sessionStores} from '../helpers/postgres.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
 
 const APP = 'sessions_app';
 const USER = 'ada';
 
-/** A database URL for one suite, and how to remove it. */
-interface Store {
-  title: string;
-  skipReason?: string;
-  open(): Promise<{url: string; remove(): Promise<void>}>;
-}
-
-const postgres = await testPostgres();
-const stores: Store[] = [
-  {
-    title: 'SQLite',
-    open: async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'coding-agent-sqlite-'));
-      return {
-        url: `sqlite://${join(dir, 'sessions.db')}`,
-        remove: async () => rmSync(dir, {recursive: true, force: true}),
-      };
-    },
-  },
-  {
-    title: postgres.title,
-    skipReason: postgres.skipReason,
-    open: async () => {
-      const db = await postgres.createDatabase();
-      return {url: db.url, remove: db.drop};
-    },
-  },
-];
+const stores = await sessionStores();
 const bwrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
 
 /** A tool that stores its argument (plus an unpaired surrogate) in session state. */

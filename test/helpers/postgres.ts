@@ -13,6 +13,9 @@
  */
 
 import {randomBytes} from 'node:crypto';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 
 import pg from 'pg';
 
@@ -111,4 +114,37 @@ function redact(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.toString();
+}
+
+/** A database for session services (ADK's `DatabaseSessionService` URL), and how to remove it. */
+export interface SessionStore {
+  title: string;
+  /** Why the store cannot be used here (its tests skip with it). */
+  skipReason?: string;
+  open(): Promise<{url: string; remove(): Promise<void>}>;
+}
+
+/** The databases a session test runs on: a fresh SQLite file, and the test PostgreSQL. */
+export async function sessionStores(): Promise<SessionStore[]> {
+  const postgres = await testPostgres();
+  return [
+    {
+      title: 'SQLite',
+      open: async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'coding-agent-sqlite-'));
+        return {
+          url: `sqlite://${join(dir, 'sessions.db')}`,
+          remove: async () => rmSync(dir, {recursive: true, force: true}),
+        };
+      },
+    },
+    {
+      title: postgres.title,
+      skipReason: postgres.skipReason,
+      open: async () => {
+        const db = await postgres.createDatabase();
+        return {url: db.url, remove: db.drop};
+      },
+    },
+  ];
 }

@@ -20,7 +20,7 @@ import {fileURLToPath} from 'node:url';
 
 import {afterAll, describe, expect, it} from 'vitest';
 
-import {testPostgres} from '../helpers/postgres.js';
+import {sessionStores} from '../helpers/postgres.js';
 import {sandboxBackends} from '../helpers/sandboxes.js';
 
 const SERVER = fileURLToPath(new URL('./fixtures/agent_server.ts', import.meta.url));
@@ -84,28 +84,7 @@ class AgentServer {
   }
 }
 
-const postgres = await testPostgres();
-const stores = [
-  {
-    title: 'SQLite',
-    skipReason: undefined as string | undefined,
-    open: async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'coding-agent-replicas-'));
-      return {
-        url: `sqlite://${join(dir, 'sessions.db')}`,
-        remove: async () => rmSync(dir, {recursive: true, force: true}),
-      };
-    },
-  },
-  {
-    title: postgres.title,
-    skipReason: postgres.skipReason,
-    open: async () => {
-      const db = await postgres.createDatabase();
-      return {url: db.url, remove: db.drop};
-    },
-  },
-];
+const stores = await sessionStores();
 const backends = sandboxBackends().filter((b) => b.name !== 'local');
 
 for (const backend of backends) {
