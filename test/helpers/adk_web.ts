@@ -4,7 +4,10 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-/** Starts `adk web` (from @google/adk-devtools) and finds or installs Debian's Chromium. */
+/**
+ * Starts `adk web` (from @google/adk-devtools), finds or installs Debian's Chromium, and gives a
+ * describe block both.
+ */
 
 import {spawn, spawnSync} from 'node:child_process';
 import {chmodSync, existsSync, mkdtempSync, rmSync} from 'node:fs';
@@ -12,6 +15,11 @@ import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+
+import {chromium, type BrowserContext, type Page} from 'playwright-core';
+import {afterAll, beforeAll} from 'vitest';
+
+import {sandboxesRequired} from './sandboxes.js';
 
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -147,4 +155,72 @@ export async function startAdkWeb(
   }
   await stop();
   throw new Error(`adk ${command} did not start on ${url}:\n${output.slice(-2000)}`);
+}
+
+/** `adk web` with a headless Chromium, for one describe block (see {@link useAdkWebBrowser}). */
+export interface AdkWebBrowser {
+  /** Why Chromium is unavailable (each test skips with it), once the block has started. */
+  readonly unavailable: string | undefined;
+  /** The server (after the block has started, when Chromium is there). */
+  readonly web: AdkWeb;
+  /**
+   * Opens a new page of the dev UI on `app`; with `message`, sends it (after `beforeSend`, which
+   * may set the page up, e.g. switch streaming on).
+   */
+  open(app: string, message?: string, beforeSend?: (page: Page) => Promise<void>): Promise<Page>;
+}
+
+/**
+ * Starts `adk web samples` with `env` and a headless Chromium before the describe block's tests,
+ * and stops both after them. Without Chromium the tests skip, except when the sandboxes are
+ * required (CI), where the block fails.
+ */
+export function useAdkWebBrowser(env: Record<string, string>): AdkWebBrowser {
+  let web: AdkWeb | undefined;
+  let browser: BrowserContext | undefined;
+  let profile: string | undefined;
+  let unavailable: string | undefined;
+
+  beforeAll(async () => {
+    unavailable = ensureChromium();
+    if (unavailable) {
+      if (sandboxesRequired) throw new Error(unavailable);
+      return;
+    }
+    web = await startAdkWeb('samples', env);
+    profile = mkdtempSync(join(tmpdir(), 'adk-web-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: {width: 1400, height: 1150},
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+    if (profile) rmSync(profile, {recursive: true, force: true});
+  });
+
+  return {
+    get unavailable() {
+      return unavailable;
+    },
+    get web() {
+      return web!;
+    },
+    async open(app, message, beforeSend) {
+      const page = await browser!.newPage();
+      await page.goto(`${web!.url}/dev-ui/?app=${app}`);
+      const input = page.locator('textarea').first();
+      await input.waitFor({timeout: 30_000});
+      await beforeSend?.(page);
+      if (message !== undefined) {
+        await input.fill(message);
+        await input.press('Enter');
+      }
+      return page;
+    },
+  };
 }

@@ -10,62 +10,22 @@
  * the screenshot the README shows (docs/adk_web.png).
  */
 
-import {mkdtemp, rm} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-import {chromium, type BrowserContext} from 'playwright-core';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 
-import {
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  ensureChromium,
-  startAdkWeb,
-  type AdkWeb,
-} from '../helpers/adk_web.js';
-import {sandboxBackends, sandboxesRequired} from '../helpers/sandboxes.js';
+import {useAdkWebBrowser} from '../helpers/adk_web.js';
+import {sandboxBackends} from '../helpers/sandboxes.js';
 
 const bubblewrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
 const SCREENSHOT = fileURLToPath(new URL('../../docs/adk_web.png', import.meta.url));
 
 describe.skipIf(bubblewrap.skipReason !== undefined)('sample data_analyst in adk web', () => {
-  let web: AdkWeb | undefined;
-  let browser: BrowserContext | undefined;
-  let profile: string | undefined;
-  let unavailable: string | undefined;
-
-  beforeAll(async () => {
-    unavailable = ensureChromium();
-    if (unavailable) {
-      if (sandboxesRequired) throw new Error(unavailable);
-      return;
-    }
-    web = await startAdkWeb('samples', {DATA_ANALYST_SCRIPTED: '1'});
-    profile = await mkdtemp(join(tmpdir(), 'adk-web-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: {width: 1400, height: 1150},
-    });
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-    if (profile) await rm(profile, {recursive: true, force: true});
-  });
+  const ui = useAdkWebBrowser({DATA_ANALYST_SCRIPTED: '1'});
 
   it('shows the code, its output and the chart, and saves the screenshot', async (context) => {
-    if (unavailable) context.skip(unavailable);
-    const page = await browser!.newPage();
-    await page.goto(`${web!.url}/dev-ui/?app=data_analyst`);
-    const input = page.locator('textarea').first();
-    await input.waitFor({timeout: 30_000});
-    await input.fill('Which passengers survived the Titanic?');
-    await input.press('Enter');
+    if (ui.unavailable) context.skip(ui.unavailable);
+    const page = await ui.open('data_analyst', 'Which passengers survived the Titanic?');
 
     // The answer arrives last; then everything before it is on the page.
     await page.getByText('(scripted model) First-class passengers').waitFor({timeout: 45_000});
@@ -99,17 +59,17 @@ describe.skipIf(bubblewrap.skipReason !== undefined)('sample data_analyst in adk
   }, 120_000);
 
   it("streams a long snippet's output while it runs (adk web's streaming on)", async (context) => {
-    if (unavailable) context.skip(unavailable);
-    const page = await browser!.newPage();
-    await page.goto(`${web!.url}/dev-ui/?app=data_analyst`);
-    const input = page.locator('textarea').first();
-    await input.waitFor({timeout: 30_000});
-    // adk web's streaming switch: "Streaming" in the events pane's "More options" menu.
-    await page.getByLabel('More options').click();
-    await page.getByText('Streaming', {exact: true}).click();
-    await page.keyboard.press('Escape');
-    await input.fill('Process the batches and show progress.');
-    await input.press('Enter');
+    if (ui.unavailable) context.skip(ui.unavailable);
+    const page = await ui.open(
+      'data_analyst',
+      'Process the batches and show progress.',
+      // adk web's streaming switch: "Streaming" in the events pane's "More options" menu.
+      async (setup) => {
+        await setup.getByLabel('More options').click();
+        await setup.getByText('Streaming', {exact: true}).click();
+        await setup.keyboard.press('Escape');
+      },
+    );
 
     // Two different views of the output before the snippet ends: it grows as it is printed.
     const printed = () =>

@@ -11,64 +11,24 @@
  * mounted folder, and the answer with file and line (or file and page).
  */
 
-import {mkdtemp, rm} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import type {Page} from 'playwright-core';
+import {describe, expect, it} from 'vitest';
 
-import {chromium, type BrowserContext, type Page} from 'playwright-core';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-
-import {
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  ensureChromium,
-  startAdkWeb,
-  type AdkWeb,
-} from '../helpers/adk_web.js';
-import {sandboxBackends, sandboxesRequired} from '../helpers/sandboxes.js';
+import {useAdkWebBrowser} from '../helpers/adk_web.js';
+import {sandboxBackends} from '../helpers/sandboxes.js';
 
 const bubblewrap = sandboxBackends().find((b) => b.name === 'bubblewrap')!;
 
 describe.skipIf(bubblewrap.skipReason !== undefined)('workspace samples in adk web', () => {
-  let web: AdkWeb | undefined;
-  let browser: BrowserContext | undefined;
-  let profile: string | undefined;
-  let unavailable: string | undefined;
-
-  beforeAll(async () => {
-    unavailable = ensureChromium();
-    if (unavailable) {
-      if (sandboxesRequired) throw new Error(unavailable);
-      return;
-    }
-    web = await startAdkWeb('samples', {
-      CODE_REVIEWER_SCRIPTED: '1',
-      RESEARCH_ASSISTANT_SCRIPTED: '1',
-      DATA_ANALYST_SCRIPTED: '1',
-    });
-    profile = await mkdtemp(join(tmpdir(), 'adk-web-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: {width: 1400, height: 1150},
-    });
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-    if (profile) await rm(profile, {recursive: true, force: true});
+  const ui = useAdkWebBrowser({
+    CODE_REVIEWER_SCRIPTED: '1',
+    RESEARCH_ASSISTANT_SCRIPTED: '1',
+    DATA_ANALYST_SCRIPTED: '1',
   });
 
   /** Opens `app`, asks `question`, and waits for `answer` to appear. */
   async function ask(app: string, question: string, answer: string): Promise<Page> {
-    const page = await browser!.newPage();
-    await page.goto(`${web!.url}/dev-ui/?app=${app}`);
-    const input = page.locator('textarea').first();
-    await input.waitFor({timeout: 30_000});
-    await input.fill(question);
-    await input.press('Enter');
+    const page = await ui.open(app, question);
     await page.getByText(answer).first().waitFor({timeout: 60_000});
     return page;
   }
@@ -77,7 +37,7 @@ describe.skipIf(bubblewrap.skipReason !== undefined)('workspace samples in adk w
     page.getByText(text, {exact: false}).first().isVisible();
 
   it('code_reviewer: checks and tests the read-only repository, findings with file and line', async (context) => {
-    if (unavailable) context.skip(unavailable);
+    if (ui.unavailable) context.skip(ui.unavailable);
     const page = await ask(
       'code_reviewer',
       'Review this repository.',
@@ -101,7 +61,7 @@ describe.skipIf(bubblewrap.skipReason !== undefined)('workspace samples in adk w
   }, 120_000);
 
   it('research_assistant: extracts the PDFs in the sandbox and quotes the answer with file and page', async (context) => {
-    if (unavailable) context.skip(unavailable);
+    if (ui.unavailable) context.skip(ui.unavailable);
     const page = await ask(
       'research_assistant',
       'How much did mite treatment reduce winter losses of bee colonies?',
