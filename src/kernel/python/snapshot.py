@@ -27,7 +27,6 @@ keeps its compressed blob (no re-compression); when nothing changed at all, ``sa
 nothing and says so.
 """
 
-import hashlib
 import io
 import json
 import lzma
@@ -35,6 +34,12 @@ import struct
 import sys
 import types
 import zlib
+
+try:
+    # CPython's own BLAKE2: hashlib would map OpenSSL's libcrypto (3.6 MiB) into every kernel.
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other Pythons
+    from hashlib import blake2b
 
 MAGIC = b'ADKSNAP1'
 FORMAT = 1
@@ -180,7 +185,7 @@ class Snapshots:
                     {'name': name, 'type': _type_name(value), 'reason': 'unpicklable', 'error': message}
                 )
                 continue
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            digest = blake2b(data, digest_size=16).hexdigest()
             previous = self._blobs.get(name)
             if previous and previous[0] == digest and previous[3] == compression:
                 blob = previous[1]
@@ -234,7 +239,7 @@ class Snapshots:
             dill_version = dill.__version__
         except AttributeError:
             dill_version = None
-        manifest = hashlib.sha256(
+        manifest = blake2b(
             json.dumps(
                 [modules, [(v['name'], v.get('digest'), v.get('alias')) for v in variables], skipped],
                 sort_keys=True,
