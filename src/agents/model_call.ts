@@ -33,6 +33,7 @@ import {
   type ModelRetryPolicy,
 } from './model_retry.js';
 import {ModelCallSpan} from '../telemetry/tracing.js';
+import {deepCopy} from '../utils/deep_copy.js';
 import {tokenCounts, type UsageLedger} from './usage.js';
 
 /** What a model call came to. */
@@ -229,7 +230,7 @@ async function* generate(
   // A copy per attempt: models edit requests (ADK's Gemini appends a user turn, sets the signal).
   const request = {
     ...call.request,
-    contents: structuredClone(call.request.contents),
+    contents: deepCopy(call.request.contents),
     config: {...call.request.config},
   };
   const responses = call.llm.generateContentAsync(request, stream, call.signal);

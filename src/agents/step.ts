@@ -18,6 +18,7 @@ import {LiveOutput, formatObservation} from './observation.js';
 import {timeLimitEnd, type Run} from './run.js';
 import {tokenCounts} from './usage.js';
 import {codeExecutionSpan} from '../telemetry/tracing.js';
+import {deepCopy} from '../utils/deep_copy.js';
 import type {StepOutcome} from './stop_rules.js';
 
 /** Runs step `step` of `run`, yielding its events; returns what it came to. */
@@ -50,7 +51,7 @@ export function modelCall(run: Run, step: number, eventId: string): ModelCall {
   const request: LlmRequest = {
     model: llm.model,
     // A copy, so callbacks that edit the request cannot rewrite this run's history.
-    contents: structuredClone(run.contents),
+    contents: deepCopy(run.contents),
     config: {
       ...config,
       systemInstruction: run.systemInstruction,

@@ -18,8 +18,13 @@ import type {BaseTool, InvocationContext, LlmRequest, LlmResponse} from '@google
 /** ADK's tracer name: spans land next to the invocation's own. */
 const tracer = trace.getTracer('gcp.vertex.agent');
 
-/** ADK adds prompts and replies to spans unless this is `false` (its own switch). */
-function withContent(): boolean {
+/**
+ * ADK adds prompts and replies to spans unless this is `false` (its own switch). Nothing is
+ * serialized for a span nobody records (no tracer provider registered): a run's request grows
+ * with its steps, and turning it into JSON at every step for nothing made steps cost O(steps).
+ */
+function withContent(span: Span): boolean {
+  if (!span.isRecording()) return false;
   const value = process.env.ADK_CAPTURE_MESSAGE_CONTENT_IN_SPANS;
   return value === undefined || !['false', '0'].includes(value.toLowerCase());
 }
@@ -50,7 +55,7 @@ export class ModelCallSpan {
       'gcp.vertex.agent.invocation_id': ctx.invocationId,
       'gcp.vertex.agent.session_id': ctx.session.id,
       'gcp.vertex.agent.event_id': eventId,
-      'gcp.vertex.agent.llm_request': withContent()
+      'gcp.vertex.agent.llm_request': withContent(this.span)
         ? json({model: request.model, config: request.config, contents: request.contents})
         : '{}',
     });
@@ -72,7 +77,7 @@ export class ModelCallSpan {
     if (response) {
       this.span.setAttribute(
         'gcp.vertex.agent.llm_response',
-        withContent() ? json(response) : '{}',
+        withContent(this.span) ? json(response) : '{}',
       );
       const usage = response.usageMetadata;
       if (usage) {
@@ -111,12 +116,12 @@ export function toolCallSpan(
     'gen_ai.tool.call.id': functionCallId,
     'gcp.vertex.agent.llm_request': '{}',
     'gcp.vertex.agent.llm_response': '{}',
-    'gcp.vertex.agent.tool_call_args': withContent() ? json(args) : '{}',
+    'gcp.vertex.agent.tool_call_args': withContent(span) ? json(args) : '{}',
   });
   return {
     /** Records the outcome and ends the span. */
     end(result: unknown, error?: string) {
-      span.setAttribute('gcp.vertex.agent.tool_response', withContent() ? json(result) : '{}');
+      span.setAttribute('gcp.vertex.agent.tool_response', withContent(span) ? json(result) : '{}');
       if (error) span.setStatus({code: SpanStatusCode.ERROR, message: error});
       span.end();
     },
