@@ -1434,7 +1434,7 @@ function memoryVerdict(
   if (escaped(r) || !withinLimit) {
     return {
       outcome: 'not-denied',
-      how: `${what}: the host gave more than the session's limit (held ${sessionPeakMiB} MiB)`,
+      how: `${what}: the host gave more than the session's limit`,
       details,
     };
   }
