@@ -39,7 +39,11 @@ import type {
   KernelSandboxSession,
   SandboxCodeExecutorOptions,
 } from '../../src/code_executors/kernel_code_executor.js';
-import {hostView, planCgroups} from '../../src/code_executors/bubblewrap/cgroups.js';
+import {
+  hostView,
+  parseMountinfo,
+  planCgroups,
+} from '../../src/code_executors/bubblewrap/cgroups.js';
 import {
   CONTAINER_LABEL,
   CONTAINER_OWNER_LABEL,
@@ -1275,19 +1279,17 @@ function tmpfsUsedMiB(tree: readonly number[]): number {
   const seen = new Set<string>();
   let used = 0;
   for (const member of members) {
-    let lines: string[];
+    let mounts: ReturnType<typeof parseMountinfo>;
     try {
-      lines = readFileSync(`/proc/${member}/mountinfo`, 'utf8').trim().split('\n');
+      mounts = parseMountinfo(readFileSync(`/proc/${member}/mountinfo`, 'utf8'));
     } catch {
       continue;
     }
-    for (const line of lines) {
-      const [left, right = ''] = line.split(' - ');
-      const [, , device, , mountPoint] = left.split(' ');
-      if (right.split(' ')[0] !== 'tmpfs' || seen.has(device)) continue;
+    for (const {device, mountPoint, fsType} of mounts) {
+      if (fsType !== 'tmpfs' || seen.has(device)) continue;
       seen.add(device);
       try {
-        const fs = statfsSync(`/proc/${member}/root${mountPoint.replace(/\\040/g, ' ')}`);
+        const fs = statfsSync(`/proc/${member}/root${mountPoint}`);
         used += ((fs.blocks - fs.bfree) * fs.bsize) / MIB;
       } catch {
         // unmounted or gone meanwhile

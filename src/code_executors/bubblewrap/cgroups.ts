@@ -97,6 +97,8 @@ export interface CgroupDecision {
 }
 
 interface Mount {
+  /** The file system's device (`major:minor`): one per mounted file system, whatever its paths. */
+  device: string;
   root: string;
   mountPoint: string;
   fsType: string;
@@ -113,6 +115,7 @@ export function parseMountinfo(text: string): Mount[] {
     const dash = fields.indexOf('-');
     if (dash < 6 || fields.length < dash + 4) continue;
     mounts.push({
+      device: fields[2],
       root: unescape(fields[3]),
       mountPoint: unescape(fields[4]),
       fsType: fields[dash + 1],
